@@ -1,0 +1,5 @@
+def membership(request):
+    return {
+        "membership": getattr(request, "membership", None),
+        "memberships": getattr(request, "memberships", []),
+    }

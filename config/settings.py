@@ -1,0 +1,233 @@
+"""Promptbrush settings. Every value comes from the environment; see README and .env.example."""
+
+from pathlib import Path
+
+import dj_database_url
+
+from config.env import (
+    env_bool,
+    env_int,
+    env_json,
+    env_list,
+    env_secret,
+    env_str,
+    persistent_secret_key,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data"))).resolve()
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_secret("SECRET_KEY") or persistent_secret_key(DATA_DIR)
+# Old keys keep existing sessions and signed links valid while SECRET_KEY is rotated.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Absolute links (temporaryUrl) use this origin when set; otherwise the request's host.
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks_db",
+    "accounts",
+    "gallery",
+    "editor",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.ActiveMembershipMiddleware",
+    "accounts.middleware.FirstRunMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.membership",
+            ],
+        },
+    }
+]
+
+# --- Database: SQLite in DATA_DIR by default, PostgreSQL (or any URL) via DATABASE_URL.
+_SQLITE_OPTIONS = {
+    # WAL lets the web server read while the worker writes; IMMEDIATE takes the write lock at
+    # BEGIN so two writers queue on busy_timeout instead of failing half-way through.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "promptbrush.sqlite3",
+            "OPTIONS": _SQLITE_OPTIONS,
+        }
+    }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(_SQLITE_OPTIONS)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "editor:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files.
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"  # never served directly: every file goes through an access-checked view
+
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "access_key": env_secret("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("AWS_SECRET_ACCESS_KEY") or None,
+            "location": env_str("AWS_LOCATION", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Uploads: Pillow checks pixels; these bound the bytes Django will buffer.
+MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
+MAX_IMAGE_MEGAPIXELS = env_int("MAX_IMAGE_MEGAPIXELS", 40)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Security. Secure cookies and HSTS when served over HTTPS (SECURE_HTTPS=true).
+SECURE_HTTPS = env_bool("SECURE_HTTPS", False)
+SESSION_COOKIE_SECURE = SECURE_HTTPS
+CSRF_COOKIE_SECURE = SECURE_HTTPS
+SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
+SECURE_HSTS_PRELOAD = SECURE_HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# Django's hardened default silences the deploy check about HSTS preload when it is off on purpose.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or not SECURE_HTTPS else ["security.W021"]
+
+# --- Background jobs (Django's tasks framework).
+# TASK_BACKEND=database (default, SQLite or PostgreSQL) or redis (REDIS_URL) for many workers.
+TASK_BACKEND = env_str("TASK_BACKEND", "database")
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+WORKER_THREADS = env_int("WORKER_THREADS", 32)
+# A RUNNING job with no heartbeat for this long is requeued (or failed after JOB_MAX_ATTEMPTS).
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 2)
+if TASK_BACKEND == "redis":
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_rq.RQBackend",
+            "QUEUES": ["default"],
+        }
+    }
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 900}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Providers. Environment keys are the instance-wide fallback for teams without their own.
+ONEMIN_API_BASE = env_str("ONEMIN_API_BASE", "https://api.1min.ai").rstrip("/")
+ONEMIN_ASSET_BASE = env_str("ONEMIN_ASSET_BASE", "https://asset.1min.ai").rstrip("/")
+ONEMIN_API_KEY = env_secret("ONEMIN_API_KEY")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "https://api.openai.com/v1").rstrip("/")
+OPENAI_API_KEY = env_secret("OPENAI_API_KEY")
+SEGMIND_API_BASE = env_str("SEGMIND_API_BASE", "https://api.segmind.com").rstrip("/")
+SEGMIND_UPLOAD_URL = env_str("SEGMIND_UPLOAD_URL", "https://workflows-api.segmind.com/upload-asset")
+SEGMIND_API_KEY = env_secret("SEGMIND_API_KEY")
+PROVIDER_TIMEOUT_SECONDS = env_int("PROVIDER_TIMEOUT_SECONDS", 300)
+# Extra models per provider, without code: {"openai": [{"id": "...", "types": [...], ...}]}
+PROVIDER_EXTRA_MODELS = env_json("PROVIDER_EXTRA_MODELS", {})
+# Keys derived from this (and older ones, for rotation) encrypt provider credentials at rest.
+CREDENTIALS_KEY = env_secret("CREDENTIALS_KEY") or SECRET_KEY
+CREDENTIALS_KEY_FALLBACKS = env_list("CREDENTIALS_KEY_FALLBACKS", []) + SECRET_KEY_FALLBACKS
+# Fetching imageUrl from the internet; private and loopback addresses are always refused.
+ALLOW_REMOTE_IMAGE_URLS = env_bool("ALLOW_REMOTE_IMAGE_URLS", True)
+
+# --- Credits. Price per image by "provider:model:quality:size"; "*" matches anything.
+DEFAULT_CREDIT_LIMIT = env_int("DEFAULT_CREDIT_LIMIT", 100_000)
+CREDIT_PRICES = {
+    "local:*:*:*": 0,
+    "onemin:*:low:*": 1_000,
+    "onemin:*:medium:*": 4_000,
+    "onemin:*:high:*": 16_000,
+    "onemin:*:*:*": 4_000,
+    "openai:*:low:*": 1_100,
+    "openai:*:medium:*": 4_200,
+    "openai:*:high:*": 16_700,
+    "openai:*:*:*": 4_200,
+    "segmind:*:*:*": 14_000,
+    "*:*:*:*": 5_000,
+} | env_json("CREDIT_PRICES", {})
+SIGNED_URL_MAX_AGE = env_int("SIGNED_URL_MAX_AGE", 3600)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+}

@@ -1,0 +1,109 @@
+"""Business steps for stored images and edit records."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+
+from accounts.models import Membership
+from gallery.models import Asset, Record
+
+CONTENT_TYPES = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "jpg": "image/jpeg",
+    "webp": "image/webp",
+}
+_SIGNER_SALT = "gallery.asset"
+
+
+def store_asset(
+    membership: Membership,
+    data: bytes,
+    *,
+    kind: str,
+    extension: str,
+    name: str = "",
+    width: int = 0,
+    height: int = 0,
+) -> Asset:
+    """Save bytes through the default storage (local files or S3 alike) as a team asset."""
+    extension = "jpeg" if extension == "jpg" else extension
+    asset = Asset(
+        team_id=membership.team_id,
+        owner_id=membership.user_id,
+        kind=kind,
+        name=name[:255],
+        content_type=CONTENT_TYPES.get(extension, "application/octet-stream"),
+        size=len(data),
+        width=width,
+        height=height,
+    )
+    asset.team = membership.team
+    asset.file.save(f"upload.{extension}", ContentFile(data), save=False)
+    asset.save()
+    return asset
+
+
+def assets_visible_to(membership: Membership):
+    """Assets a member may see: their own, or the whole team's for a team admin."""
+    qs = Asset.objects.filter(team_id=membership.team_id)
+    return qs if membership.is_admin else qs.filter(owner_id=membership.user_id)
+
+
+def records_visible_to(membership: Membership, *, whole_team: bool = False):
+    qs = Record.objects.filter(team_id=membership.team_id)
+    if whole_team and membership.is_admin:
+        return qs
+    return qs.filter(user_id=membership.user_id)
+
+
+def asset_from_path(membership: Membership, path: str) -> Asset | None:
+    """Resolve an API imageUrl/maskUrl that names one of our assets: `assets/<uuid>.<ext>`
+    as handed out by POST /api/assets, or the bare uuid."""
+    stem = path.strip().removeprefix("/").removeprefix("assets/").rsplit(".", 1)[0]
+    try:
+        code = uuid.UUID(stem)
+    except ValueError:
+        return None
+    return assets_visible_to(membership).filter(code=code).first()
+
+
+def signed_asset_url(asset: Asset, *, absolute_base: str = "") -> str:
+    """A link that works without signing in, for SIGNED_URL_MAX_AGE seconds."""
+    token = signing.TimestampSigner(salt=_SIGNER_SALT).sign(str(asset.code))
+    path = reverse("gallery:signed_file", args=[token])
+    return f"{absolute_base}{path}"
+
+
+def asset_from_signature(token: str) -> Asset | None:
+    try:
+        code = signing.TimestampSigner(salt=_SIGNER_SALT).unsign(
+            token, max_age=settings.SIGNED_URL_MAX_AGE
+        )
+    except signing.BadSignature:
+        return None
+    return Asset.objects.filter(code=code).first()
+
+
+@transaction.atomic
+def delete_record(record: Record) -> None:
+    """Delete a record with every file it owns (source and mask stay if other records use them)."""
+    assets = []
+    for image in record.images.select_related("image", "raw", "thumbnail", "drift"):
+        assets += [a for a in (image.image, image.raw, image.thumbnail, image.drift) if a]
+    record.delete()
+    for asset in assets:
+        _delete_asset(asset)
+
+
+def _delete_asset(asset: Asset) -> None:
+    name = asset.file.name
+    storage = asset.file.storage
+    asset.delete()
+    transaction.on_commit(lambda: storage.delete(name))

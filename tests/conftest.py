@@ -1,0 +1,84 @@
+"""Shared fixtures: the cast (alice owns the team, bob is a member, charlie is an outsider),
+small images, and an autouse guard that resets the first-run switch between tests."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from accounts import services
+from accounts.middleware import FirstRunMiddleware
+from accounts.models import Membership
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _reset_first_run():
+    FirstRunMiddleware.users_exist = False
+    yield
+    FirstRunMiddleware.users_exist = False
+
+
+@pytest.fixture
+def alice_membership(db) -> Membership:
+    return services.create_user_with_team("alice", PASSWORD, email="alice@example.com")
+
+
+@pytest.fixture
+def team(alice_membership):
+    return alice_membership.team
+
+
+@pytest.fixture
+def alice(alice_membership):
+    return alice_membership.user
+
+
+@pytest.fixture
+def bob_membership(team) -> Membership:
+    return services.add_member(team, "bob", PASSWORD, credit_limit=50_000)
+
+
+@pytest.fixture
+def bob(bob_membership):
+    return bob_membership.user
+
+
+@pytest.fixture
+def charlie_membership(db) -> Membership:
+    return services.create_user_with_team("charlie", PASSWORD)
+
+
+@pytest.fixture
+def charlie(charlie_membership):
+    return charlie_membership.user
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(client, bob):
+    client.force_login(bob)
+    return client
+
+
+@pytest.fixture
+def charlie_client(client, charlie):
+    client.force_login(charlie)
+    return client
+
+
+def png_bytes(width: int = 64, height: int = 48, color=(200, 30, 30), mode: str = "RGB") -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, (width, height), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def make_png():
+    return png_bytes
