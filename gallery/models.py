@@ -150,3 +150,6 @@ class RecordImage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["record", "position"], name="one_image_per_position")
         ]
+
+    def __str__(self) -> str:
+        return f"Result {self.position + 1} of {self.record_id}"
