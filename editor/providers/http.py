@@ -1,0 +1,334 @@
+"""HTTP plumbing shared by the adapters: the client, retries, error mapping, image downloads.
+
+Retry policy (docs: /work/shared/providers.md section 5, with Promptbrush's one change):
+- only `ProviderError(permanent=False)` is retried, at most `attempts` calls in all;
+- a server delay (Retry-After / retry-after-ms) of 0 < d <= 120 s is waited exactly; a longer one
+  is not waited at all: the call fails with a message saying when to try again;
+- otherwise back off min(0.5 * 2**n, 8) s times a jitter factor in (0.75, 1];
+- a billable POST that timed out after it was sent is never repeated (no provider offers
+  idempotency keys, so a repeat can bill twice): `send(..., billable=True)` marks it permanent.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email.utils
+import io
+import json
+import random
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from PIL import Image
+
+from .base import ProviderError
+
+USER_AGENT = "Promptbrush/0.1"
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 300.0
+MAX_RETRY_AFTER = 120.0
+MAX_IMAGE_BYTES = 50 * 1024 * 1024
+
+
+def make_client(
+    timeout: float | httpx.Timeout | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """An httpx client with explicit timeouts, our User-Agent and no redirects.
+
+    `timeout=None` gives connect 10 s / read 300 s / write 60 s; a number sets all four.
+    """
+    if timeout is None:
+        timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT, write=60.0, pool=10.0)
+    elif not isinstance(timeout, httpx.Timeout):
+        timeout = httpx.Timeout(timeout)
+    return httpx.Client(
+        timeout=timeout,
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=False,
+        transport=transport,
+    )
+
+
+# --- retries -------------------------------------------------------------------------------
+
+
+def backoff_delay(retries_taken: int, rand: Callable[[], float] = random.random) -> float:
+    """min(0.5 * 2**n, 8) seconds times a jitter factor in (0.75, 1]."""
+    return min(0.5 * 2**retries_taken, 8.0) * (1.0 - 0.25 * rand())
+
+
+def _wait_words(seconds: float) -> str:
+    if seconds < 90:
+        return f"{round(seconds)} s"
+    if seconds < 5400:
+        return f"about {round(seconds / 60)} minutes"
+    return f"about {round(seconds / 3600, 1):g} hours"
+
+
+def call_with_retries[T](
+    fn: Callable[[], T],
+    *,
+    attempts: int = 3,
+    sleep: Callable[[float], None] = time.sleep,
+    on_retry: Callable[[int, ProviderError, float], None] | None = None,
+    rand: Callable[[], float] = random.random,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> T:
+    """Call `fn` until it returns, retrying only ProviderError(permanent=False).
+
+    `on_retry(retry_number, error, delay)` is called before each wait (retry_number starts at 1).
+    """
+    for n in range(attempts):
+        try:
+            return fn()
+        except ProviderError as exc:
+            if exc.permanent or n == attempts - 1:
+                raise
+            delay = exc.retry_after
+            if delay is not None and delay > MAX_RETRY_AFTER:
+                at = datetime.fromtimestamp(now().timestamp() + delay, UTC).strftime("%H:%M UTC")
+                raise ProviderError(
+                    f"{exc.message} The provider asks to wait {_wait_words(delay)}; "
+                    f"try again after {at}.",
+                    permanent=True,
+                    retry_after=delay,
+                    status=exc.status,
+                    response=exc.response,
+                ) from exc
+            if delay is None or delay <= 0:
+                delay = backoff_delay(n, rand)
+            if on_retry is not None:
+                on_retry(n + 1, exc, delay)
+            sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def parse_retry_after(
+    headers: Mapping[str, str], now: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> float | None:
+    """Seconds to wait from `retry-after-ms`, else `retry-after` (seconds or an HTTP date)."""
+    raw_ms = headers.get("retry-after-ms")
+    if raw_ms:
+        try:
+            return max(float(raw_ms) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    raw = headers.get("retry-after")
+    if not raw:
+        return None
+    try:
+        return max(float(raw), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - now()).total_seconds(), 0.0)
+
+
+def parse_reset_at(
+    value: str | None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> float | None:
+    """Seconds until a reset time given as ISO-8601, epoch seconds/ms, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    when: datetime | None = None
+    try:
+        number = float(value)
+    except ValueError:
+        number = None
+    if number is not None:
+        when = datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC)
+    else:
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(value)
+            except (TypeError, ValueError, IndexError):
+                return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - now()).total_seconds(), 0.0)
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+def _read_timeout(client: httpx.Client) -> float | None:
+    return client.timeout.read
+
+
+def send(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    provider: str,
+    billable: bool = False,
+    **kwargs: Any,
+) -> httpx.Response:
+    """Send one request and turn transport failures into ProviderError.
+
+    Connect failures are retryable (nothing reached the provider). A timeout or a dropped
+    connection after a billable POST was sent is permanent, because the provider may already
+    have produced and billed the image; for other requests it is retryable.
+    """
+    try:
+        return client.request(method, url, **kwargs)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        raise ProviderError(
+            f"Could not reach {provider} ({httpx.URL(url).host}): {exc or type(exc).__name__}. "
+            "Promptbrush will try again."
+        ) from exc
+    except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+        if billable:
+            secs = _read_timeout(client)
+            within = f" within {secs:g} s" if secs else ""
+            raise ProviderError(
+                f"{provider} did not answer{within}. It may still have produced (and billed) "
+                "the image, so Promptbrush did not send it again; re-run the edit if you need it.",
+                permanent=True,
+            ) from exc
+        raise ProviderError(f"{provider} did not answer in time ({type(exc).__name__}).") from exc
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+        if billable:
+            raise ProviderError(
+                f"The connection to {provider} broke before it answered ({exc}). It may still "
+                "have produced (and billed) the image, so Promptbrush did not send it again; "
+                "re-run the edit if you need it.",
+                permanent=True,
+            ) from exc
+        raise ProviderError(f"The connection to {provider} broke: {exc}.") from exc
+    except httpx.HTTPError as exc:
+        raise ProviderError(f"Request to {provider} failed: {exc}.", permanent=True) from exc
+
+
+def is_retryable_status(status: int) -> bool:
+    return status in (408, 409, 429) or status >= 500
+
+
+def body_snippet(response: httpx.Response, limit: int = 200) -> str:
+    """A short, printable start of a response body for error messages."""
+    try:
+        text = response.content[:limit].decode("utf-8", "replace")
+    except httpx.ResponseNotRead:  # pragma: no cover - streamed responses
+        return ""
+    text = " ".join(text.split())
+    return text + ("..." if len(response.content) > limit else "")
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The JSON body, or None when it is not JSON."""
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def expect_json_object(response: httpx.Response, provider: str) -> dict[str, Any]:
+    """The body of a successful answer as a JSON object, or a clear ProviderError."""
+    data = json_body(response)
+    if not isinstance(data, dict):
+        ctype = response.headers.get("content-type", "no content type")
+        raise ProviderError(
+            f"{provider} answered HTTP {response.status_code} with a body that is not the JSON "
+            f"Promptbrush expects ({ctype}): {body_snippet(response) or 'empty body'}",
+            permanent=True,
+            status=response.status_code,
+        )
+    return data
+
+
+# --- images ----------------------------------------------------------------------------------
+
+
+def check_image(data: bytes, provider: str = "The provider") -> str:
+    """Raise ProviderError unless `data` decodes completely as an image; return its format."""
+    if not data:
+        raise ProviderError(f"{provider} sent an empty image.")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt = img.format or "unknown"
+            img.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ProviderError(
+            f"{provider} sent a damaged image ({len(data)} bytes could not be decoded: {exc})."
+        ) from exc
+    return fmt
+
+
+def decode_b64_image(value: str, provider: str = "The provider") -> bytes:
+    """Decode base64 image data, stripping a `data:...;base64,` prefix some proxies add."""
+    if value.startswith("data:"):
+        value = value.partition(",")[2]
+    try:
+        data = base64.b64decode(value, validate=False)
+    except (binascii.Error, ValueError) as exc:
+        raise ProviderError(f"{provider} sent image data that is not valid base64.") from exc
+    check_image(data, provider)
+    return data
+
+
+def fetch_image(
+    client: httpx.Client,
+    url: str,
+    *,
+    provider: str = "The provider",
+    max_bytes: int = MAX_IMAGE_BYTES,
+    headers: Mapping[str, str] | None = None,
+) -> bytes:
+    """Download a result image (GET, no redirects), capped at `max_bytes`, and check it decodes."""
+    try:
+        with client.stream("GET", url, headers=headers) as response:
+            if response.status_code != 200:
+                response.read()
+                raise ProviderError(
+                    f"Downloading the result from {provider} failed: HTTP "
+                    f"{response.status_code} for {httpx.URL(url).copy_with(query=None)}.",
+                    permanent=not is_retryable_status(response.status_code),
+                    status=response.status_code,
+                    retry_after=parse_retry_after(response.headers),
+                )
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise ProviderError(
+                    f"{provider} offered a result of {int(declared)} bytes, over the "
+                    f"{max_bytes // (1024 * 1024)} MB limit.",
+                    permanent=True,
+                )
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ProviderError(
+                        f"{provider} sent a result over the {max_bytes // (1024 * 1024)} MB limit.",
+                        permanent=True,
+                    )
+                chunks.append(chunk)
+    except ProviderError:
+        raise
+    except httpx.RemoteProtocolError as exc:
+        raise ProviderError(
+            f"{provider} sent a damaged image: the download was cut short ({exc})."
+        ) from exc
+    except httpx.TimeoutException as exc:
+        raise ProviderError(f"Downloading the result from {provider} timed out.") from exc
+    except httpx.HTTPError as exc:
+        raise ProviderError(f"Downloading the result from {provider} failed: {exc}.") from exc
+    data = b"".join(chunks)
+    check_image(data, provider)
+    return data
