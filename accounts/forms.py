@@ -1,8 +1,9 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.core.validators import URLValidator
 
-from accounts.models import User
+from accounts.models import Membership, ProviderCredential, User
 
 
 class NewAccountForm(forms.Form):
@@ -45,3 +46,125 @@ class SignInForm(AuthenticationForm):
                 "Your account is deactivated in every team. Ask a team admin to reactivate it.",
                 code="inactive",
             )
+
+
+# --- Team page ---------------------------------------------------------------------------------
+
+MAX_CREDIT_LIMIT = 10**12
+
+
+def credit_limit_field(**kwargs) -> forms.IntegerField:
+    return forms.IntegerField(
+        label="Credit limit",
+        min_value=0,
+        max_value=MAX_CREDIT_LIMIT,
+        help_text="Credits this member may use in this team.",
+        **kwargs,
+    )
+
+
+class AddMemberForm(NewAccountForm):
+    password = forms.CharField(
+        label="Initial password",
+        widget=forms.PasswordInput,
+        strip=False,
+        help_text="Tell the new member; they can change it after signing in.",
+    )
+    credit_limit = credit_limit_field()
+
+
+class InviteForm(forms.Form):
+    credit_limit = credit_limit_field()
+
+
+class CreditLimitForm(forms.Form):
+    credit_limit = credit_limit_field()
+
+
+class _MemberChangeForm(forms.Form):
+    """A change to another member's standing, with the rules that keep a team administrable."""
+
+    def __init__(self, *args, membership: Membership, actor: Membership, **kwargs):
+        self.membership = membership
+        self.actor = actor
+        super().__init__(*args, **kwargs)
+
+    def _is_last_active_admin(self) -> bool:
+        if not self.membership.is_admin:
+            return False
+        others = (
+            Membership.objects.filter(
+                team_id=self.membership.team_id,
+                role=Membership.Role.ADMIN,
+                status=Membership.Status.ACTIVE,
+            )
+            .exclude(pk=self.membership.pk)
+            .exists()
+        )
+        return not others
+
+
+class MemberStatusForm(_MemberChangeForm):
+    active = forms.TypedChoiceField(
+        choices=[("1", "Active"), ("0", "Inactive")], coerce=lambda v: v == "1"
+    )
+
+    def clean_active(self):
+        active = self.cleaned_data["active"]
+        if not active:
+            if self.membership.pk == self.actor.pk:
+                raise forms.ValidationError("You cannot deactivate yourself.")
+            if self._is_last_active_admin():
+                raise forms.ValidationError("The team's last active admin cannot be deactivated.")
+        return active
+
+
+class MemberRoleForm(_MemberChangeForm):
+    role = forms.ChoiceField(choices=Membership.Role.choices)
+
+    def clean_role(self):
+        role = self.cleaned_data["role"]
+        if role != Membership.Role.ADMIN and self._is_last_active_admin():
+            raise forms.ValidationError("The team's last active admin cannot be made a member.")
+        return role
+
+
+# --- API tokens and provider keys --------------------------------------------------------------
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="What will use it, for example “batch export script”.",
+    )
+
+
+class ProviderKeyForm(forms.Form):
+    key = forms.CharField(
+        label="API key",
+        max_length=1000,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    base_url = forms.URLField(
+        label="Base URL",
+        required=False,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Only for an OpenAI-compatible proxy; leave empty for api.openai.com.",
+    )
+
+    def __init__(self, *args, provider: str, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{provider}_%s")  # one form per provider on a page
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        if provider != ProviderCredential.Provider.OPENAI:
+            del self.fields["base_url"]
+
+    def clean_key(self):
+        key = self.cleaned_data["key"]
+        if any(c.isspace() for c in key):
+            raise forms.ValidationError("A key has no spaces or line breaks: paste it again.")
+        if len(key) < 8:
+            raise forms.ValidationError("This is too short to be an API key.")
+        return key

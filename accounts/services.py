@@ -82,6 +82,11 @@ def set_credit_limit(membership: Membership, credit_limit: int) -> None:
     membership.save(update_fields=["credit_limit"])
 
 
+def set_member_role(membership: Membership, role: str) -> None:
+    membership.role = role
+    membership.save(update_fields=["role"])
+
+
 def active_memberships(user: User):
     return (
         Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
@@ -101,6 +106,11 @@ def create_invite(team: Team, created_by: User, *, credit_limit: int, days: int 
 
 def usable_invite(code) -> Invite | None:
     return Invite.objects.filter(code=code, used_by=None, expires__gt=timezone.now()).first()
+
+
+def revoke_invite(invite: Invite) -> None:
+    """An unused invite stops working at once (a used one stays as a record of who joined)."""
+    Invite.objects.filter(pk=invite.pk, used_by=None).delete()
 
 
 @transaction.atomic
