@@ -1,0 +1,86 @@
+"""Which providers and models a team can use, and how to build an adapter for a job.
+
+The catalogue is data: each adapter class seeds its models and `settings.PROVIDER_EXTRA_MODELS`
+(JSON per provider id, see editor.providers.extend_models) adds or replaces models without code.
+Base URLs come from settings, or from the team's own override (OpenAI-compatible proxies).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from accounts.services import configured_providers, provider_key
+from editor.providers import PROVIDERS, extend_models, get_provider_class
+from editor.providers.base import ModelSpec, Provider
+
+
+def models_for(provider_id: str) -> tuple[ModelSpec, ...]:
+    """The provider's seeded models plus those an admin added in settings."""
+    extra = settings.PROVIDER_EXTRA_MODELS.get(provider_id) or []
+    return extend_models(get_provider_class(provider_id), extra)
+
+
+def model_spec(provider_id: str, model: str) -> ModelSpec | None:
+    if provider_id not in PROVIDERS:
+        return None
+    return next((m for m in models_for(provider_id) if m.id == model), None)
+
+
+def usable_providers(team_id: int) -> set[str]:
+    return configured_providers(team_id)
+
+
+def provider_for_model(team_id: int, model: str, record_type: str) -> str | None:
+    """The first usable provider (in registry order) serving `model` for `record_type`;
+    the first provider knowing the model at all when none is usable (so the error names it)."""
+    usable = usable_providers(team_id)
+    known = [pid for pid in PROVIDERS if (spec := model_spec(pid, model)) is not None]
+    for pid in known:
+        spec = model_spec(pid, model)
+        if pid in usable and spec is not None and record_type in spec.types:
+            return pid
+    return known[0] if known else None
+
+
+def _base_urls(provider_id: str, override: str) -> dict[str, Any]:
+    """Constructor keywords for each provider's endpoints (settings, or the team override)."""
+    if provider_id == "onemin":
+        return {
+            "base_url": override or settings.ONEMIN_API_BASE,
+            "asset_base": settings.ONEMIN_ASSET_BASE,
+        }
+    if provider_id == "openai":
+        return {"base_url": override or settings.OPENAI_BASE_URL}
+    if provider_id == "segmind":
+        return {
+            "base_url": override or settings.SEGMIND_API_BASE,
+            "upload_url": settings.SEGMIND_UPLOAD_URL,
+        }
+    return {}
+
+
+def build_provider(provider_id: str, team_id: int, client: httpx.Client | None) -> Provider:
+    """An adapter for one job, with the team's key (or the instance-wide one)."""
+    cls = get_provider_class(provider_id)
+    key, override = provider_key(team_id, provider_id) if cls.needs_key else ("", "")
+    return cls(client, key, models=models_for(provider_id), **_base_urls(provider_id, override))
+
+
+def catalogue(team_id: int) -> list[dict[str, Any]]:
+    usable = usable_providers(team_id)
+    out = []
+    for pid, (label, _path) in PROVIDERS.items():
+        cls = get_provider_class(pid)
+        out.append(
+            {
+                "id": pid,
+                "name": label,
+                "configured": pid in usable,
+                "note": cls.note,
+                "models": [m.as_dict() for m in models_for(pid)],
+            }
+        )
+    return sorted(out, key=lambda p: not p["configured"])  # stable: usable ids first

@@ -1,0 +1,88 @@
+"""Fetch an image from a user-given URL without letting the user reach our own network.
+
+The host is resolved once; every address must be public (not loopback, private, link-local,
+reserved, multicast or unspecified), and the connection goes to that checked address (the Host
+header and TLS server name stay the original host, so certificates are still verified). No
+redirects are followed and the body is capped. Tests may allow loopback with the setting
+`SSRF_ALLOW_LOOPBACK = True`; nothing else can open that door.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import httpx
+from django.conf import settings
+
+MAX_FETCH_BYTES = 50 * 1024 * 1024
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+class FetchRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback and getattr(settings, "SSRF_ALLOW_LOOPBACK", False):
+        return True
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_link_local)
+
+
+def resolve_public(host: str, port: int) -> str:
+    """The first address of `host`, provided every address it resolves to is public."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise FetchRefused(f"The image host {host} could not be found.") from exc
+    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    if not addresses or not all(_allowed(ip) for ip in addresses):
+        raise FetchRefused(
+            f"The image URL points at a private or local address ({host}); "
+            "upload the image instead."
+        )
+    return str(addresses[0])
+
+
+def fetch_public(url: str, *, max_bytes: int = MAX_FETCH_BYTES) -> bytes:
+    """GET `url` from a public address; FetchRefused with a plain message otherwise."""
+    if not getattr(settings, "ALLOW_REMOTE_IMAGE_URLS", True):
+        raise FetchRefused("This server does not fetch images from URLs; upload the image.")
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise FetchRefused("The image URL is not a valid URL.") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise FetchRefused("The image URL must start with http:// or https://.")
+    if parsed.userinfo:
+        raise FetchRefused("The image URL must not contain a user name or password.")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    ip = resolve_public(parsed.host, port)
+    target = parsed.copy_with(host=ip if ":" not in ip else f"[{ip}]")
+    headers = {"Host": parsed.netloc.decode("ascii"), "User-Agent": "Promptbrush/0.1"}
+    extensions = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with (
+            httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client,
+            client.stream("GET", target, headers=headers, extensions=extensions) as response,
+        ):
+            if response.is_redirect:
+                raise FetchRefused("The image URL redirects elsewhere; give the final URL.")
+            if response.status_code != 200:
+                raise FetchRefused(f"Fetching the image URL failed: HTTP {response.status_code}.")
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchRefused(
+                        f"The image at that URL is over {max_bytes // (1024 * 1024)} MB."
+                    )
+                chunks.append(chunk)
+    except httpx.HTTPError as exc:
+        raise FetchRefused(f"Fetching the image URL failed: {type(exc).__name__}.") from exc
+    return b"".join(chunks)
