@@ -87,11 +87,11 @@ def api_view(methods: tuple[str, ...]) -> Callable:
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-            if request.method not in methods:
-                return _error(ApiError(f"Use {' or '.join(methods)}.", status=405))
             membership = _membership(request)
             if membership is None:
                 return _unauthorized()
+            if request.method not in methods:
+                return _error(ApiError(f"Use {' or '.join(methods)}.", status=405))
             try:
                 return view(request, membership, *args, **kwargs)
             except ApiError as exc:
@@ -177,7 +177,7 @@ def _list(request: HttpRequest, membership: Membership) -> JsonResponse:
 
 def _resolve_asset(membership: Membership, url: str, field: str) -> Asset:
     """Our asset path or uuid, or a public http(s) URL fetched and stored as an upload."""
-    if url.startswith(("http://", "https://")):
+    if "://" in url:
         try:
             data = ssrf.fetch_public(url)
         except ssrf.FetchRefused as exc:

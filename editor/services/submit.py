@@ -10,6 +10,7 @@ renames "image"/"mask"/"extra_images" to imageUrl/maskUrl/imageUrls.
 from __future__ import annotations
 
 import io
+import math
 import re
 import uuid
 from collections.abc import Iterable
@@ -125,7 +126,7 @@ def _number(name: str, value: Any, low: float | None, high: float | None, intege
             value = None
         if value is None:
             raise EditRejected(name, f"{name} must be a number.")
-    if not isinstance(value, int | float) or value != value:  # NaN
+    if not isinstance(value, int | float) or not math.isfinite(value):
         raise EditRejected(name, f"{name} must be a number.")
     if integer:
         if float(value) != int(value):
