@@ -5,4 +5,11 @@ from editor import views
 app_name = "editor"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("upload/", views.upload, name="upload"),
+    path("edit/<uuid:code>/", views.edit, name="edit"),
+    path("generate/", views.generate, name="generate"),
+    path("jobs/", views.submit, name="submit"),
+    path("jobs/<uuid:code>/", views.job_card, name="job_card"),
+    path("jobs/<uuid:code>/rerun/", views.rerun, name="rerun"),
+    path("jobs/<uuid:code>/rate/", views.rate, name="rate"),
 ]

@@ -1,7 +1,354 @@
+"""Editor pages: start (upload), canvas, text to image, and the live job cards.
+
+Each view checks access, binds a form, calls one service and renders; htmx requests get the
+partial named after the DOM id they replace.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling, reswap, retarget, trigger_client_event
+
+from accounts.http import AuthenticatedHttpRequest as Request
+from editor import services
+from editor.forms import ContinueForm, EditForm, RatingForm, UploadForm
+from gallery import services as gallery_services
+from gallery.models import Asset, Record, RecordImage
+
+CANVAS_TYPES = [Record.Type.IMAGE_INPAINTER, Record.Type.IMAGE_EDITOR, Record.Type.IMAGE_GENERATOR]
+GENERATE_TYPES = [Record.Type.IMAGE_GENERATOR]
+RECENT = 12
+JOBS_SHOWN = 24
 
 
+def _wants_json(request: Request) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+@require_GET
 @login_required
-def home(request):
-    return render(request, "editor/home.html")
+def home(request: Request) -> HttpResponse:
+    return _render_home(request, UploadForm())
+
+
+def _render_home(request: Request, form: UploadForm, status: int = 200) -> HttpResponse:
+    membership = request.membership
+    uploads = (
+        gallery_services.assets_visible_to(membership)
+        .filter(owner_id=request.user.pk, kind=Asset.Kind.UPLOAD)
+        .order_by("-created")[:RECENT]
+    )
+    results = (
+        RecordImage.objects.filter(
+            record__in=gallery_services.records_visible_to(membership),
+            record__status=Record.Status.SUCCESS,
+        )
+        .select_related("record", "image", "thumbnail")
+        .order_by("-record__created", "position")[:RECENT]
+    )
+    return render(
+        request,
+        "editor/home.html",
+        {"form": form, "uploads": uploads, "results": results, "max_mb": _max_mb()},
+        status=status,
+    )
+
+
+def _max_mb() -> int:
+    return settings.MAX_UPLOAD_MB
+
+
+@require_POST
+@login_required
+def upload(request: Request) -> HttpResponse:
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        image = form.cleaned_data["image"]
+        try:
+            asset = services.upload_image(request.membership, image.read(), image.name)
+        except services.EditRejected as exc:
+            form.add_error("image", exc.message)
+        else:
+            url = reverse("editor:edit", args=[asset.code])
+            if _wants_json(request):
+                return JsonResponse({"url": url, "code": str(asset.code)})
+            return redirect(url)
+    if _wants_json(request):
+        errors = form.errors.get("image") or form.non_field_errors()
+        return JsonResponse({"error": " ".join(errors)}, status=400)
+    return _render_home(request, form, status=400)
+
+
+def _stamp(records):
+    """Seconds each job has been queued or running, for the card's 'running (12 s)'."""
+    now = timezone.now()
+    for record in records:
+        end = record.finished or now
+        record.elapsed = max(0, int((end - (record.started or record.created)).total_seconds()))
+    return records
+
+
+def _jobs_context(records) -> list[list[Record]]:
+    """Records grouped by `group` (sent together), keeping newest-first order."""
+    records = _stamp(list(records))
+    return [list(g) for _key, g in groupby(records, key=lambda r: r.group or r.code)]
+
+
+def _records(request: Request):
+    return (
+        gallery_services.records_visible_to(request.membership)
+        .select_related("source")
+        .prefetch_related("images__image", "images__thumbnail")
+    )
+
+
+@require_GET
+@login_required
+def edit(request: Request, code) -> HttpResponse:
+    asset = get_object_or_404(gallery_services.assets_visible_to(request.membership), code=code)
+    cont = ContinueForm(request.GET)
+    parent = None
+    if cont.is_valid() and cont.cleaned_data["from_"]:
+        parent = get_object_or_404(_records(request), code=cont.cleaned_data["from_"])
+        position = (cont.cleaned_data["result"] or 1) - 1
+        image = parent.images.filter(position=position).first()
+        if image is None or image.image_id != asset.pk:
+            raise Http404("That result is not this image.")
+    catalogue = services.provider_catalogue(request.membership)
+    form = EditForm(
+        catalogue,
+        CANVAS_TYPES,
+        refresh_url=reverse("editor:submit"),
+        initial={
+            "source": asset.code,
+            "parent": parent.code if parent else None,
+            "prompt": parent.prompt if parent else "",
+        },
+    )
+    jobs = _records(request).filter(source=asset)[:JOBS_SHOWN]
+    return render(
+        request,
+        "editor/edit.html",
+        {
+            "asset": asset,
+            "parent": parent,
+            "form": form,
+            **_form_context(form),
+            "groups": _jobs_context(jobs),
+        },
+    )
+
+
+@require_GET
+@login_required
+def generate(request: Request) -> HttpResponse:
+    catalogue = services.provider_catalogue(request.membership)
+    form = EditForm(
+        catalogue,
+        GENERATE_TYPES,
+        refresh_url=reverse("editor:submit"),
+        initial={"type": Record.Type.IMAGE_GENERATOR},
+    )
+    jobs = _records(request).filter(type=Record.Type.IMAGE_GENERATOR)[:JOBS_SHOWN]
+    return render(
+        request,
+        "editor/generate.html",
+        {"form": form, **_form_context(form), "groups": _jobs_context(jobs)},
+    )
+
+
+def _form_context(form: EditForm) -> dict:
+    """The credit estimate and the catalogue note for the chosen model."""
+    cost = 0
+    try:
+        for provider, model in form.targets():
+            if provider and model:
+                cost += services.estimate_cost(provider, model, form.values())
+    except (KeyError, ValueError):
+        cost = None
+    return {"cost": cost, "provider_note": form.provider_info.get("note", "")}
+
+
+def _edit_form(request: Request, data, files=None, refresh: bool = False) -> EditForm:
+    types = CANVAS_TYPES if data.get("source") else GENERATE_TYPES
+    catalogue = services.provider_catalogue(request.membership)
+    return EditForm(
+        catalogue, types, data, files, refresh=refresh, refresh_url=reverse("editor:submit")
+    )
+
+
+def _render_form(request: Request, form: EditForm, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "editor/edit_form.html#edit-form",
+        {"form": form, **_form_context(form)},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def submit(request: Request) -> HttpResponse:
+    """GET: the form re-rendered for a new mode, provider, model or parameter (htmx), with the
+    cost. POST: start the edit(s) and answer with their job cards."""
+    if request.method == "GET":
+        form = _edit_form(request, request.GET, refresh=True)
+        if request.htmx:
+            return _render_form(request, form)
+        return _page(request, form)
+    form = _edit_form(request, request.POST, request.FILES)
+    if not form.is_valid():
+        return _rejected(request, form)
+    data = form.cleaned_data
+    source = parent = None
+    if data["source"]:
+        source = gallery_services.assets_visible_to(request.membership).filter(code=data["source"])
+        source = source.first()
+        if source is None:
+            raise Http404("No such image.")
+    if data["parent"]:
+        parent = get_object_or_404(_records(request), code=data["parent"])
+    mask = request.FILES.get("mask")
+    kwargs = {
+        "type": form.record_type,
+        "prompt": data["prompt"],
+        "params": form.values(),
+        "source": source if form.record_type != Record.Type.IMAGE_GENERATOR else None,
+        "mask": mask.read() if mask is not None and form.is_inpaint else None,
+        "mask_options": {
+            "grow": data["grow"] or 0,
+            "feather": data["feather"] or 0,
+            "invert": data["invert"],
+        }
+        if form.is_inpaint
+        else None,
+        "paste_back": data["paste_back"] and form.is_inpaint,
+        "parent": parent,
+    }
+    targets = form.targets()
+    try:
+        if len(targets) > 1:
+            records = services.start_edits_on_providers(request.membership, targets, **kwargs)
+        else:
+            provider, model = targets[0]
+            records = [
+                services.start_edit(request.membership, provider=provider, model=model, **kwargs)
+            ]
+    except services.EditRejected as exc:
+        field = form.field_for(exc.field)
+        if exc.field == "mask":
+            form.mask_error = exc.message
+        form.add_error(field, exc.message)
+        return _rejected(request, form)
+    if not request.htmx:
+        if source is not None:
+            return redirect("editor:edit", source.code)
+        return redirect("editor:generate")
+    records = _records(request).filter(pk__in=[r.pk for r in records])
+    response = render(
+        request,
+        "editor/job_card.html#job-group",
+        {"group": _stamp(list(records.order_by("id")))},
+    )
+    request.membership.refresh_from_db(fields=["used_credit"])
+    return trigger_client_event(
+        response,
+        "creditsChanged",
+        {
+            "used": request.membership.used_credit,
+            "limit": request.membership.credit_limit,
+        },
+    )
+
+
+def _rejected(request: Request, form: EditForm) -> HttpResponse:
+    if request.htmx:
+        return _render_form(request, form, status=422)
+    return _page(request, form, status=422)
+
+
+def _page(request: Request, form: EditForm, status: int = 200) -> HttpResponse:
+    """The whole page around a bound form (no JavaScript: a refresh or a rejected submit)."""
+    context = {"form": form, **_form_context(form)}
+    code = form.data.get("source")
+    if not code:
+        jobs = _records(request).filter(type=Record.Type.IMAGE_GENERATOR)[:JOBS_SHOWN]
+        context["groups"] = _jobs_context(jobs)
+        return render(request, "editor/generate.html", context, status=status)
+    try:
+        asset = gallery_services.assets_visible_to(request.membership).get(code=code)
+    except (Asset.DoesNotExist, ValidationError):
+        raise Http404("No such image.") from None
+    context["asset"] = asset
+    context["groups"] = _jobs_context(_records(request).filter(source=asset)[:JOBS_SHOWN])
+    return render(request, "editor/edit.html", context, status=status)
+
+
+@require_GET
+@login_required
+def job_card(request: Request, code) -> HttpResponse:
+    record = get_object_or_404(_records(request), code=code)
+    response = render(
+        request,
+        "editor/job_card.html#job-card",
+        {"record": _stamp([record])[0]},
+    )
+    if record.is_done and request.htmx:
+        response.status_code = HttpResponseStopPolling.status_code
+        if record.status == Record.Status.FAILED:
+            trigger_client_event(response, "creditsChanged", {})
+    return response
+
+
+@require_POST
+@login_required
+def rerun(request: Request, code) -> HttpResponse:
+    record = get_object_or_404(_records(request), code=code)
+    try:
+        new = services.rerun(request.membership, record)
+    except services.EditRejected as exc:
+        if request.htmx:
+            response = render(
+                request,
+                "editor/job_card.html#job-card",
+                {"record": _stamp([record])[0], "card_error": exc.message},
+            )
+            return reswap(retarget(response, f"#job-{record.code}"), "outerHTML")
+        raise Http404(exc.message) from None
+    if request.htmx:
+        new = _records(request).get(pk=new.pk)
+        return render(
+            request,
+            "editor/job_card.html#job-group",
+            {"group": _stamp([new])},
+        )
+    if new.source_id:
+        return redirect("editor:edit", new.source.code)
+    return redirect("editor:generate")
+
+
+@require_POST
+@login_required
+def rate(request: Request, code) -> HttpResponse:
+    record = get_object_or_404(_records(request), code=code)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        gallery_services.record_rating(record, form.cleaned_data["rating"], record.feedback)
+    if request.htmx:
+        return render(
+            request,
+            "editor/job_card.html#job-card",
+            {"record": _stamp([record])[0]},
+        )
+    if record.source_id:
+        return redirect("editor:edit", record.source.code)
+    return redirect("editor:generate")

@@ -1,0 +1,438 @@
+// The canvas page: wires the viewport, pointer input, stroke data and mask layer to the
+// toolbar, the keyboard and the edit form.
+
+import { setMaskProvider } from "./jobs.js";
+import { exportMask } from "./mask.js";
+import { MaskLayer } from "./mask.js";
+import { attachPointer } from "./pointer.js";
+import { StrokeStore, drawSegments } from "./strokes.js";
+import { Viewport } from "./viewport.js";
+
+const root = document.querySelector("[data-editor]");
+const W = Number(root.dataset.width);
+const H = Number(root.dataset.height);
+const STORAGE_KEY = `promptbrush:mask:${root.dataset.asset}`;
+const SETTINGS_KEY = "promptbrush:brush";
+
+const stage = root.querySelector("[data-stage]");
+const canvas = root.querySelector("[data-mask-canvas]");
+const image = root.querySelector("[data-stage-image]");
+const cursor = root.querySelector("[data-brush-cursor]");
+const hint = root.querySelector("[data-stage-hint]");
+const zoomLevel = root.querySelector("[data-zoom-level]");
+const help = document.querySelector("[data-shortcuts]");
+const ctx = canvas.getContext("2d");
+
+const settings = { tool: "brush", size: 40, softness: 0, color: "#ff3b6b", opacity: 55, visible: true };
+const maxSize = Math.max(200, Math.round(Math.max(W, H) / 6));
+
+function readJSON(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key) || "null");
+  } catch {
+    return null;
+  }
+}
+
+Object.assign(settings, readJSON(SETTINGS_KEY) || {}, { tool: "brush", visible: true });
+settings.size = Math.min(maxSize, Math.max(1, settings.size));
+
+const saved = readJSON(STORAGE_KEY);
+const store = new StrokeStore(saved && Array.isArray(saved.ops) ? saved.ops : []);
+const layer = new MaskLayer(W, H);
+layer.rebuild(store.live());
+const view = new Viewport(stage, W, H);
+
+// ---- drawing the screen -------------------------------------------------------------------
+
+let frame = 0;
+function requestRedraw() {
+  if (!frame) frame = requestAnimationFrame(redraw);
+}
+
+function redraw() {
+  frame = 0;
+  view.sizeCanvas(canvas);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  view.applyTo(ctx);
+  ctx.imageSmoothingEnabled = view.scale < 2;
+  ctx.drawImage(layer.canvas, 0, 0, W, H);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.globalCompositeOperation = "source-in";
+  ctx.fillStyle = settings.color;
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.globalCompositeOperation = "source-over";
+  if (current && (current.op === "brush" || current.op === "erase")) {
+    view.applyTo(ctx);
+    drawSegments(ctx, current, 0, settings.color, view.deviceScale);
+  }
+  image.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
+  image.classList.toggle("pixelated", view.scale >= 2);
+  zoomLevel.value = `${Math.round(view.scale * 100)}%`;
+  zoomLevel.textContent = zoomLevel.value;
+}
+
+function applyLook() {
+  canvas.style.opacity = String(settings.opacity / 100);
+  canvas.classList.toggle("mask-hidden", !settings.visible);
+  cursor.style.setProperty("--cursor-color", settings.color);
+}
+
+view.addEventListener("change", requestRedraw);
+let fitted = false;
+new ResizeObserver(() => {
+  if (!fitted && stage.clientWidth > 0) {
+    fitted = true;
+    view.fit();
+  }
+  view.sizeCanvas(canvas);
+  redraw();
+}).observe(stage);
+
+// ---- strokes -------------------------------------------------------------------------------
+
+let current = null;
+let rectStart = null;
+const preview = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+preview.classList.add("stage-preview");
+preview.setAttribute("aria-hidden", "true");
+const previewPath = document.createElementNS("http://www.w3.org/2000/svg", "path");
+preview.append(previewPath);
+stage.append(preview);
+
+const round = (v) => Math.round(v * 100) / 100;
+
+function imagePoint(s) {
+  const p = view.clientToImage(s.clientX, s.clientY);
+  return [round(p.x), round(p.y), round(s.pressure)];
+}
+
+function showPreview(points, close) {
+  if (!points) {
+    previewPath.setAttribute("d", "");
+    return;
+  }
+  const d = points
+    .map(([x, y], i) => {
+      const s = view.imageToStage(x, y);
+      return `${i ? "L" : "M"}${s.x.toFixed(1)},${s.y.toFixed(1)}`;
+    })
+    .join("");
+  previewPath.setAttribute("d", close ? `${d}Z` : d);
+}
+
+function rectPoints(a, b) {
+  return [a, [b[0], a[1]], b, [a[0], b[1]]];
+}
+
+function commit(op) {
+  store.push(op);
+  layer.add(op);
+  save();
+  requestRedraw();
+}
+
+const pointer = attachPointer(canvas, {
+  panMode: () => spaceHeld || settings.tool === "pan",
+  begin(s) {
+    const p = imagePoint(s);
+    hint.hidden = true;
+    if (settings.tool === "brush" || settings.tool === "eraser") {
+      current = {
+        op: settings.tool === "eraser" ? "erase" : "brush",
+        size: settings.size,
+        softness: settings.softness,
+        points: [p],
+      };
+      view.applyTo(ctx);
+      drawSegments(ctx, current, 0, settings.color, view.deviceScale);
+    } else if (settings.tool === "rect") {
+      current = { op: "rect" };
+      rectStart = p;
+    } else if (settings.tool === "lasso") {
+      current = { op: "lasso", points: [[p[0], p[1]]] };
+    }
+  },
+  move(samples) {
+    if (!current) return;
+    if (current.op === "brush" || current.op === "erase") {
+      const from = current.points.length;
+      for (const s of samples) {
+        const p = imagePoint(s);
+        const prev = current.points[current.points.length - 1];
+        if (Math.hypot(p[0] - prev[0], p[1] - prev[1]) * view.scale >= 0.75) current.points.push(p);
+      }
+      if (current.points.length > from) {
+        // Only the new segments: painting stays smooth on very large images.
+        view.applyTo(ctx);
+        drawSegments(ctx, current, from, settings.color, view.deviceScale);
+      }
+    } else if (current.op === "rect") {
+      const p = imagePoint(samples[samples.length - 1]);
+      current.end = p;
+      showPreview(rectPoints(rectStart, p), true);
+    } else if (current.op === "lasso") {
+      for (const s of samples) {
+        const [x, y] = imagePoint(s);
+        current.points.push([x, y]);
+      }
+      showPreview(current.points, true);
+    }
+  },
+  end() {
+    const op = current;
+    current = null;
+    showPreview(null);
+    if (!op) return;
+    if (op.op === "rect") {
+      if (!op.end) return;
+      const [x0, y0] = rectStart;
+      const [x1, y1] = op.end;
+      const rect = { op: "rect", erase: false, x: Math.min(x0, x1), y: Math.min(y0, y1), w: Math.abs(x1 - x0), h: Math.abs(y1 - y0) };
+      if (rect.w >= 1 && rect.h >= 1) commit(rect);
+    } else if (op.op === "lasso") {
+      if (op.points.length >= 3) commit({ op: "lasso", erase: false, points: op.points });
+    } else {
+      commit(op);
+    }
+  },
+  cancel() {
+    current = null;
+    showPreview(null);
+    requestRedraw();
+  },
+  pan: (dx, dy) => view.panBy(dx, dy),
+  panStart: () => stage.classList.add("grabbing"),
+  panEnd: () => stage.classList.remove("grabbing"),
+  pinch(factor, cx, cy, dx, dy) {
+    const s = view.clientToStage(cx, cy);
+    view.panBy(dx, dy);
+    view.zoomAt(factor, s.x, s.y);
+  },
+  hover: (event) => moveCursor(event),
+  leave: () => {
+    cursor.hidden = true;
+  },
+});
+
+function moveCursor(event) {
+  const painting = settings.tool === "brush" || settings.tool === "eraser";
+  if (!painting || spaceHeld || event.pointerType === "touch") {
+    cursor.hidden = true;
+    return;
+  }
+  const s = view.clientToStage(event.clientX, event.clientY);
+  const d = Math.max(4, settings.size * view.scale);
+  cursor.hidden = false;
+  cursor.style.width = `${d}px`;
+  cursor.style.height = `${d}px`;
+  cursor.style.transform = `translate(${s.x - d / 2}px, ${s.y - d / 2}px)`;
+}
+
+// ---- persistence ---------------------------------------------------------------------------
+
+function save() {
+  const ops = store.live();
+  try {
+    if (ops.length) localStorage.setItem(STORAGE_KEY, JSON.stringify({ v: 1, w: W, h: H, ops }));
+    else localStorage.removeItem(STORAGE_KEY);
+  } catch {
+    announce("The mask is too large to keep across reloads; it is still here until you leave.");
+  }
+}
+
+function saveSettings() {
+  const { size, softness, color, opacity } = settings;
+  localStorage.setItem(SETTINGS_KEY, JSON.stringify({ size, softness, color, opacity }));
+}
+
+const status = root.querySelector("[data-stage-status]");
+const baseStatus = status.innerHTML;
+function announce(text) {
+  status.textContent = text;
+  clearTimeout(announce.timer);
+  announce.timer = setTimeout(() => {
+    status.innerHTML = baseStatus;
+  }, 4000);
+}
+
+// ---- actions -------------------------------------------------------------------------------
+
+function rebuild() {
+  layer.rebuild(store.live());
+  save();
+  requestRedraw();
+}
+
+const actions = {
+  undo: () => store.undo() && rebuild(),
+  redo: () => store.redo() && rebuild(),
+  invert: () => commit({ op: "invert" }),
+  clear: () => {
+    if (!store.live().length) return;
+    store.push({ op: "clear" });
+    rebuild();
+    announce("Mask cleared. Undo brings it back.");
+  },
+  "zoom-in": () => view.zoomAt(1.25),
+  "zoom-out": () => view.zoomAt(0.8),
+  fit: () => view.fit(),
+  actual: () => view.zoomTo(1),
+  help: () => help.showModal(),
+};
+
+function syncButtons() {
+  root.querySelector('[data-action="undo"]').disabled = !store.canUndo;
+  root.querySelector('[data-action="redo"]').disabled = !store.canRedo;
+  hint.hidden = store.live().length > 0 || hint.hidden;
+}
+store.addEventListener("change", syncButtons);
+
+root.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-action]");
+  if (button && actions[button.dataset.action]) actions[button.dataset.action]();
+  const tool = event.target.closest("[data-tool]");
+  if (tool) setTool(tool.dataset.tool);
+});
+
+function setTool(tool) {
+  settings.tool = tool;
+  for (const button of root.querySelectorAll("[data-tool]")) {
+    button.setAttribute("aria-checked", String(button.dataset.tool === tool));
+  }
+  stage.dataset.tool = tool;
+  if (tool !== "brush" && tool !== "eraser") cursor.hidden = true;
+}
+
+function setSetting(name, value) {
+  if (name === "size") value = Math.min(maxSize, Math.max(1, Math.round(value)));
+  if (name === "softness") value = Math.min(100, Math.max(0, Math.round(value)));
+  settings[name] = value;
+  const input = root.querySelector(`[data-setting="${name}"]`);
+  if (input.type === "checkbox") input.checked = value;
+  else if (String(input.value) !== String(value)) input.value = value;
+  const output = root.querySelector(`[data-output="${name}"]`);
+  if (output) output.textContent = value;
+  applyLook();
+  if (name === "color") requestRedraw();
+  saveSettings();
+}
+
+root.querySelector('[data-setting="size"]').max = String(maxSize);
+for (const input of root.querySelectorAll("[data-setting]")) {
+  const name = input.dataset.setting;
+  const read = () => (input.type === "checkbox" ? input.checked : input.type === "color" ? input.value : Number(input.value));
+  input.addEventListener("input", () => setSetting(name, read()));
+  setSetting(name, settings[name]);
+}
+
+// ---- keyboard, wheel ----------------------------------------------------------------------
+
+let spaceHeld = false;
+const typing = (el) => el.closest("input, textarea, select, [contenteditable]") && !el.matches("[type=range], [type=checkbox], [type=color]");
+
+document.addEventListener("keydown", (event) => {
+  if (typing(event.target) || help.open) return;
+  const key = event.key;
+  const mod = event.ctrlKey || event.metaKey;
+  if (mod && key.toLowerCase() === "z") {
+    event.preventDefault();
+    (event.shiftKey ? actions.redo : actions.undo)();
+  } else if (mod && key.toLowerCase() === "y") {
+    event.preventDefault();
+    actions.redo();
+  } else if (mod || event.altKey) {
+    return;
+  } else if (key === " " && !event.target.closest("button, a, summary")) {
+    event.preventDefault();
+    if (!spaceHeld) {
+      spaceHeld = true;
+      stage.classList.add("grab");
+      cursor.hidden = true;
+    }
+  } else if (key === "[" || key === "{") {
+    if (event.shiftKey) setSetting("softness", settings.softness - 10);
+    else setSetting("size", settings.size * 0.85 - 1);
+  } else if (key === "]" || key === "}") {
+    if (event.shiftKey) setSetting("softness", settings.softness + 10);
+    else setSetting("size", settings.size * 1.15 + 1);
+  } else if (key === "+" || key === "=") actions["zoom-in"]();
+  else if (key === "-" || key === "_") actions["zoom-out"]();
+  else if (key === "0") actions.fit();
+  else if (key === "1") actions.actual();
+  else if (key === "?") actions.help();
+  else if (key === "Escape" && current) {
+    current = null;
+    showPreview(null);
+    requestRedraw();
+  } else if (/^[berlhi]$/i.test(key)) {
+    const k = key.toLowerCase();
+    if (k === "h") setSetting("visible", !settings.visible);
+    else if (k === "i") actions.invert();
+    else setTool({ b: "brush", e: "eraser", r: "rect", l: "lasso" }[k]);
+  } else if (key.startsWith("Arrow") && event.target === canvas) {
+    event.preventDefault();
+    const step = event.shiftKey ? 200 : 50;
+    const d = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] }[key];
+    view.panBy(d[0], d[1]);
+  }
+});
+
+document.addEventListener("keyup", (event) => {
+  if (event.key === " ") {
+    spaceHeld = false;
+    stage.classList.remove("grab");
+  }
+});
+window.addEventListener("blur", () => {
+  spaceHeld = false;
+  stage.classList.remove("grab");
+});
+
+stage.addEventListener(
+  "wheel",
+  (event) => {
+    event.preventDefault();
+    const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? 400 : 1;
+    const speed = event.ctrlKey ? 0.01 : 0.0015;
+    const s = view.clientToStage(event.clientX, event.clientY);
+    view.zoomAt(Math.exp(-event.deltaY * unit * speed), s.x, s.y);
+  },
+  { passive: false },
+);
+
+// ---- the form ------------------------------------------------------------------------------
+
+async function exportCurrent() {
+  return exportMask(store.live(), W, H);
+}
+
+setMaskProvider({
+  isEmpty: () => store.isEmpty,
+  blob: exportCurrent,
+  submitted: () => localStorage.removeItem(STORAGE_KEY),
+});
+
+applyLook();
+syncButtons();
+setTool("brush");
+
+// For tests and the benchmark: the same export the form sends.
+window.promptbrush = {
+  view,
+  store,
+  exportMask: exportCurrent,
+  async exportMaskDataURL() {
+    const blob = await exportCurrent();
+    return new Promise((resolve) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.readAsDataURL(blob);
+    });
+  },
+  get busy() {
+    return pointer.busy;
+  },
+};
+document.documentElement.dataset.editorReady = "true";

@@ -1,0 +1,128 @@
+// Edit form and live job cards (canvas and text-to-image pages): prompt counter, submit with
+// the mask Blob, error swap, new cards added at once, elapsed-seconds ticker, credits badge.
+
+import { initCompare } from "./before-after.js";
+
+let maskProvider = null;
+
+export function setMaskProvider(provider) {
+  maskProvider = provider;
+}
+
+const csrf = () => document.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
+
+function updateCounter(textarea) {
+  const counter = document.querySelector(`[data-counter-for="${textarea.id}"]`);
+  if (!counter) return;
+  const n = textarea.value.length;
+  counter.querySelector("[data-count]").textContent = n;
+  counter.classList.toggle("over", n > 4000);
+  counter.classList.toggle("near", n > 3600 && n <= 4000);
+}
+
+document.addEventListener("input", (event) => {
+  if (event.target.matches("textarea")) updateCounter(event.target);
+});
+
+function fromHTML(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html.trim();
+  return template.content;
+}
+
+function fireTriggers(response) {
+  const header = response.headers.get("HX-Trigger");
+  if (!header) return;
+  let events;
+  try {
+    events = JSON.parse(header);
+  } catch {
+    events = Object.fromEntries(header.split(",").map((name) => [name.trim(), {}]));
+  }
+  for (const [name, detail] of Object.entries(events)) {
+    document.body.dispatchEvent(new CustomEvent(name, { detail, bubbles: true }));
+  }
+}
+
+function setStatus(form, text, isError = false) {
+  const status = form.querySelector("[data-submit-status]");
+  if (!status) return;
+  status.textContent = text;
+  status.classList.toggle("error", isError);
+}
+
+async function submit(form, submitter) {
+  const data = new FormData(form);
+  const inpaint = data.get("type") === "IMAGE_INPAINTER";
+  const button = form.querySelector("[data-submit]");
+  button.disabled = true;
+  form.setAttribute("aria-busy", "true");
+  try {
+    if (inpaint && maskProvider) {
+      setStatus(form, "Preparing the mask…");
+      data.set("mask", await maskProvider.blob(), "mask.png");
+    }
+    setStatus(form, "Sending…");
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: data,
+      headers: { "HX-Request": "true", "X-CSRFToken": csrf() },
+      credentials: "same-origin",
+    });
+    const html = await response.text();
+    if (response.status === 422) {
+      // The form again, with the error beside the field it is about. What was typed stays.
+      const fresh = fromHTML(html).firstElementChild;
+      form.replaceWith(fresh);
+      window.htmx?.process(fresh);
+      updateCounter(fresh.querySelector("textarea"));
+      const bad = fresh.querySelector(".has-error input, .has-error select, .has-error textarea, [role=alert]");
+      bad?.focus?.();
+      return;
+    }
+    if (!response.ok) {
+      setStatus(form, `Could not send (${response.status}). Try again in a moment.`, true);
+      return;
+    }
+    const jobs = document.getElementById("jobs");
+    const fragment = fromHTML(html);
+    const added = [...fragment.children];
+    jobs.prepend(fragment);
+    for (const el of added) window.htmx?.process(el);
+    document.querySelector("[data-jobs-empty]")?.remove();
+    fireTriggers(response);
+    if (inpaint) maskProvider?.submitted();
+    setStatus(form, added.length > 1 || added[0]?.querySelectorAll("[data-job]").length > 1 ? "Sent. The jobs are below." : "Sent. The job is below.");
+    added[0]?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  } catch (error) {
+    setStatus(form, `Could not send: ${error.message}`, true);
+  } finally {
+    button.disabled = false;
+    form.removeAttribute("aria-busy");
+  }
+}
+
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("[data-edit-form]");
+  if (!form || (event.submitter && event.submitter.getAttribute("formmethod") === "get")) return;
+  event.preventDefault();
+  submit(form, event.submitter);
+});
+
+document.body.addEventListener("creditsChanged", (event) => {
+  const badge = document.getElementById("credit-badge");
+  const { used, limit } = event.detail || {};
+  if (badge && used !== undefined) badge.textContent = `${used} / ${limit} credits`;
+});
+
+// Running and queued cards count their seconds between polls.
+setInterval(() => {
+  for (const span of document.querySelectorAll("[data-elapsed]")) {
+    const n = Number(span.dataset.elapsed) + 1;
+    span.dataset.elapsed = n;
+    span.textContent = n;
+  }
+}, 1000);
+
+initCompare();
+for (const textarea of document.querySelectorAll("[data-edit-form] textarea")) updateCounter(textarea);

@@ -1,0 +1,405 @@
+"""Editor pages through Django's test client: upload, canvas, form refresh, submit, job cards."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase, override_settings
+from django.urls import reverse
+from PIL import Image
+
+from editor import services
+from gallery.models import Asset, Record
+from tests.conftest import png_bytes
+
+
+def mask_png(width=64, height=48, box=(10, 10, 30, 30)) -> bytes:
+    img = Image.new("L", (width, height), 0)
+    img.paste(255, box)
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def asset(alice_membership):
+    return services.upload_image(alice_membership, png_bytes(64, 48), "photo.png")
+
+
+def inpaint_data(asset, **extra):
+    data = {
+        "source": str(asset.code),
+        "type": "IMAGE_INPAINTER",
+        "provider": "local",
+        "model": "telea",
+        "p_radius": "5",
+        "prompt": "",
+        "grow": "0",
+        "feather": "0",
+        "paste_back": "on",
+        "mask": SimpleUploadedFile("mask.png", mask_png(), "image/png"),
+    }
+    data.update(extra)
+    return data
+
+
+# ---- start page and upload ------------------------------------------------------------------
+
+
+def test_home_lists_my_recent_uploads(alice_client, asset):
+    response = alice_client.get(reverse("editor:home"))
+    assert response.status_code == 200
+    assert [a.code for a in response.context["uploads"]] == [asset.code]
+    assert reverse("editor:edit", args=[asset.code]) in response.content.decode()
+
+
+def test_home_does_not_list_another_members_uploads(bob_client, asset):
+    response = bob_client.get(reverse("editor:home"))
+    assert list(response.context["uploads"]) == []
+
+
+def test_upload_stores_the_image_and_opens_the_canvas(alice_client, alice):
+    image = SimpleUploadedFile("cat.png", png_bytes(80, 60), "image/png")
+    response = alice_client.post(reverse("editor:upload"), {"image": image})
+    asset = Asset.objects.get(owner=alice)
+    assert (asset.kind, asset.name, asset.width, asset.height) == ("UPLOAD", "cat.png", 80, 60)
+    assert response["Location"] == reverse("editor:edit", args=[asset.code])
+
+
+def test_upload_answers_json_to_the_progress_uploader(alice_client, alice):
+    image = SimpleUploadedFile("cat.png", png_bytes(), "image/png")
+    response = alice_client.post(
+        reverse("editor:upload"), {"image": image}, headers={"Accept": "application/json"}
+    )
+    asset = Asset.objects.get(owner=alice)
+    assert response.json() == {
+        "url": reverse("editor:edit", args=[asset.code]),
+        "code": str(asset.code),
+    }
+
+
+def test_upload_of_a_text_file_says_why_next_to_the_field(alice_client):
+    bad = SimpleUploadedFile("notes.png", b"hello, not an image", "image/png")
+    response = alice_client.post(reverse("editor:upload"), {"image": bad})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "image": ["The image file is not a PNG, JPEG or WebP image."]
+    }
+    assert 'id="field-image"' in response.content.decode()
+    assert Asset.objects.count() == 0
+
+
+def test_upload_error_as_json(alice_client):
+    bad = SimpleUploadedFile("notes.txt", b"hello", "text/plain")
+    response = alice_client.post(
+        reverse("editor:upload"), {"image": bad}, headers={"Accept": "application/json"}
+    )
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "The image file is not a PNG, JPEG or WebP image."},
+    )
+
+
+def test_upload_over_the_size_limit_is_refused(alice_client, settings):
+    settings.MAX_UPLOAD_MB = 0
+    image = SimpleUploadedFile("cat.png", png_bytes(), "image/png")
+    response = alice_client.post(reverse("editor:upload"), {"image": image})
+    assert response.context["form"].errors["image"][0].endswith("the limit is 0 MB.")
+    assert Asset.objects.count() == 0
+
+
+def test_upload_without_a_file(alice_client):
+    response = alice_client.post(reverse("editor:upload"), {})
+    assert response.context["form"].errors == {"image": ["This field is required."]}
+
+
+def test_pages_need_sign_in(client, alice):
+    response = client.get(reverse("editor:generate"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+# ---- canvas page ------------------------------------------------------------------------------
+
+
+def test_canvas_page_offers_only_usable_providers(alice_client, asset):
+    response = alice_client.get(reverse("editor:edit", args=[asset.code]))
+    form = response.context["form"]
+    assert form.fields["provider"].choices == [("local", "Local (OpenCV)")]
+    assert [c[0] for c in form.fields["model"].choices] == ["telea", "navier-stokes"]
+    assert form.param_names == ["radius"]
+    body = response.content.decode()
+    assert 'aria-label="Image photo.png, 64 by 48 pixels.' in body
+    assert f'data-asset="{asset.code}"' in body
+    assert response.context["cost"] == 0
+
+
+def test_outsider_gets_404_on_the_canvas(charlie_client, asset):
+    assert charlie_client.get(reverse("editor:edit", args=[asset.code])).status_code == 404
+
+
+def test_team_member_cannot_open_anothers_upload(bob_client, asset):
+    assert bob_client.get(reverse("editor:edit", args=[asset.code])).status_code == 404
+
+
+def test_refresh_for_another_mode_rebuilds_the_form_partial(alice_client, asset):
+    response = alice_client.get(
+        reverse("editor:submit"),
+        {"source": str(asset.code), "type": "IMAGE_GENERATOR", "prompt": "a red boat"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<form id="edit-form"')
+    assert "<html" not in body
+    assert response.context["form"].errors == {}
+    assert "No provider your team has set up can do this." in body  # local only inpaints
+    assert ">\na red boat</textarea>" in body
+
+
+def test_refresh_keeps_the_prompt_and_shows_no_errors_without_js(alice_client, asset):
+    response = alice_client.get(
+        reverse("editor:submit"),
+        {"source": str(asset.code), "type": "IMAGE_INPAINTER", "model": "navier-stokes"},
+    )
+    assert "<html" in response.content.decode()
+    form = response.context["form"]
+    assert (form.fields["provider"].initial, form.fields["model"].initial) == (
+        "local",
+        "navier-stokes",
+    )
+    assert form.errors == {}
+
+
+def test_continue_from_a_result_sets_the_parent(alice_client, alice_membership, asset):
+    with_result = _finished_record(alice_membership, asset)
+    result = with_result.images.get().image
+    url = reverse("editor:edit", args=[result.code])
+    response = alice_client.get(url, {"from": str(with_result.code), "result": "1"})
+    assert response.context["asset"] == result
+    assert response.context["form"]["parent"].value() == str(with_result.code)
+    # A result number that is not this image is not found.
+    assert alice_client.get(url, {"from": str(with_result.code), "result": "2"}).status_code == 404
+
+
+# ---- submit ---------------------------------------------------------------------------------
+
+
+def _finished_record(membership, asset):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        record = services.start_edit(
+            membership,
+            type="IMAGE_INPAINTER",
+            provider="local",
+            model="telea",
+            prompt="",
+            params={},
+            source=asset,
+            mask=mask_png(),
+        )
+    record.refresh_from_db()
+    return record
+
+
+def test_submit_with_htmx_answers_a_job_card_that_is_done(
+    alice_client, asset, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(
+            reverse("editor:submit"), inpaint_data(asset), headers={"HX-Request": "true"}
+        )
+    record = Record.objects.get()
+    assert (record.type, record.provider, record.model, record.source) == (
+        "IMAGE_INPAINTER",
+        "local",
+        "telea",
+        asset,
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div class="job-group')
+    assert f'id="job-{record.code}"' in body
+    assert response.headers["HX-Trigger"] == '{"creditsChanged": {"used": 0, "limit": 100000}}'
+
+
+def test_submit_without_js_redirects_back_to_the_canvas(alice_client, asset):
+    response = alice_client.post(reverse("editor:submit"), inpaint_data(asset))
+    assert response["Location"] == reverse("editor:edit", args=[asset.code])
+    assert Record.objects.count() == 1
+
+
+def test_an_empty_mask_is_shown_beside_the_mask_options(alice_client, asset):
+    data = inpaint_data(asset, mask=SimpleUploadedFile("m.png", mask_png(box=(0, 0, 0, 0))))
+    response = alice_client.post(reverse("editor:submit"), data, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert body.lstrip().startswith('<form id="edit-form"')
+    assert Record.objects.count() == 0
+    [error] = response.context["form"].non_field_errors()
+    assert f'<p class="error" role="alert" data-error-for="mask">{error}</p>' in body
+
+
+def test_an_out_of_range_parameter_is_shown_beside_that_field(alice_client, asset):
+    response = alice_client.post(
+        reverse("editor:submit"),
+        inpaint_data(asset, p_radius="99", prompt="keep me"),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    form = response.context["form"]
+    assert form.errors == {"p_radius": ["Ensure this value is less than or equal to 25."]}
+    body = response.content.decode()
+    assert ">\nkeep me</textarea>" in body
+    field_start = body.index('id="field-p_radius"')
+    assert body.index("Ensure this value is less than or equal to 25.") > field_start
+    assert Record.objects.count() == 0
+
+
+def test_a_prompt_over_4000_characters_is_refused_beside_the_prompt(alice_client, asset):
+    response = alice_client.post(
+        reverse("editor:submit"),
+        inpaint_data(asset, prompt="x" * 4001),
+        headers={"HX-Request": "true"},
+    )
+    assert response.context["form"].errors == {
+        "prompt": ["Ensure this value has at most 4000 characters (it has 4001)."]
+    }
+
+
+def test_engine_rejection_lands_on_the_named_field(alice_client, alice_membership, asset):
+    alice_membership.credit_limit = 0
+    alice_membership.save()
+    # Every price for local is 0, so make local cost something through the price table.
+    with override_settings(CREDIT_PRICES={"*:*:*:*": 500}):
+        response = alice_client.post(
+            reverse("editor:submit"), inpaint_data(asset), headers={"HX-Request": "true"}
+        )
+    assert response.status_code == 422
+    errors = response.context["form"].non_field_errors()
+    assert len(errors) == 1
+    assert "credit" in errors[0].lower()
+    assert Record.objects.count() == 0
+
+
+def test_submit_to_several_models_makes_one_grouped_card_each(
+    alice_client, asset, django_capture_on_commit_callbacks
+):
+    data = inpaint_data(asset, also=["local:navier-stokes"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(reverse("editor:submit"), data, headers={"HX-Request": "true"})
+    records = list(Record.objects.order_by("id"))
+    assert [(r.provider, r.model) for r in records] == [
+        ("local", "telea"),
+        ("local", "navier-stokes"),
+    ]
+    assert records[0].group == records[1].group is not None
+    body = response.content.decode()
+    assert body.count("data-job\n") + body.count("data-job ") == 2
+    assert '<div class="job-group several"' in body
+
+
+def test_outsider_cannot_submit_on_someone_elses_image(charlie_client, asset):
+    response = charlie_client.post(reverse("editor:submit"), inpaint_data(asset))
+    assert response.status_code == 404
+    assert Record.objects.count() == 0
+
+
+# ---- job cards --------------------------------------------------------------------------------
+
+
+def test_job_card_of_a_done_job_stops_polling(alice_client, alice_membership, asset):
+    record = _finished_record(alice_membership, asset)
+    url = reverse("editor:job_card", args=[record.code])
+    response = alice_client.get(url, headers={"HX-Request": "true"})
+    assert response.status_code == 286
+    body = response.content.decode()
+    assert "every 2s" not in body
+    image = record.images.get()
+    assert reverse("gallery:file", args=[image.image.code]) + "?download" in body
+    assert f"?from={record.code}&amp;result=1" in body
+    assert "data-compare-range" in body
+
+
+def test_job_card_of_a_queued_job_keeps_polling(alice_client, alice_membership, asset):
+    record = services.start_edit(
+        alice_membership,
+        type="IMAGE_INPAINTER",
+        provider="local",
+        model="telea",
+        prompt="",
+        params={},
+        source=asset,
+        mask=mask_png(),
+    )  # no commit hooks run: the job stays queued
+    response = alice_client.get(
+        reverse("editor:job_card", args=[record.code]), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'hx-trigger="every 2s"' in body
+    assert "Queued" in body
+
+
+def test_failed_job_card_shows_the_reason(alice_client, alice_membership, asset):
+    record = _finished_record(alice_membership, asset)
+    Record.objects.filter(pk=record.pk).update(status="FAILED", error="The key was refused.")
+    response = alice_client.get(reverse("editor:job_card", args=[record.code]))
+    assert '<p class="job-error" role="alert" data-job-error>The key was refused.</p>' in (
+        response.content.decode()
+    )
+
+
+def test_outsider_and_team_member_get_404_on_job_cards(
+    charlie_client, bob_client, alice_membership, asset
+):
+    record = _finished_record(alice_membership, asset)
+    url = reverse("editor:job_card", args=[record.code])
+    assert charlie_client.get(url).status_code == 404
+    assert bob_client.get(url).status_code == 404
+    assert charlie_client.post(reverse("editor:rerun", args=[record.code])).status_code == 404
+    assert (
+        charlie_client.post(reverse("editor:rate", args=[record.code]), {"rating": 5}).status_code
+        == 404
+    )
+    record.refresh_from_db()
+    assert record.rating is None
+
+
+def test_rating_from_the_card(alice_client, alice_membership, asset):
+    record = _finished_record(alice_membership, asset)
+    response = alice_client.post(
+        reverse("editor:rate", args=[record.code]), {"rating": "4"}, headers={"HX-Request": "true"}
+    )
+    record.refresh_from_db()
+    assert record.rating == 4
+    assert 'aria-label="4 stars" aria-pressed="true"' in response.content.decode()
+
+
+def test_rerun_adds_a_new_card(
+    alice_client, alice_membership, asset, django_capture_on_commit_callbacks
+):
+    record = _finished_record(alice_membership, asset)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(
+            reverse("editor:rerun", args=[record.code]), headers={"HX-Request": "true"}
+        )
+    new = Record.objects.exclude(pk=record.pk).get()
+    assert (new.source, new.model, new.status) == (asset, "telea", "SUCCESS")
+    assert f'id="job-{new.code}"' in response.content.decode()
+
+
+# ---- text to image ----------------------------------------------------------------------------
+
+
+def test_generate_page_without_usable_provider_says_so(alice_client):
+    response = alice_client.get(reverse("editor:generate"))
+    body = response.content.decode()
+    assert "No provider your team has set up can do this." in body
+    assert response.context["form"].fields["type"].initial == "IMAGE_GENERATOR"
+
+
+def test_generate_with_openai_offers_its_parameters(alice_client, settings):
+    settings.OPENAI_API_KEY = "sk-test"
+    response = alice_client.get(reverse("editor:generate"))
+    form = response.context["form"]
+    assert form.fields["provider"].choices[0] == ("openai", "OpenAI")
+    assert {"n", "size", "quality", "output_format"} <= set(form.param_names)
+    assert response.context["cost"] > 0
