@@ -107,3 +107,13 @@ def _delete_asset(asset: Asset) -> None:
     storage = asset.file.storage
     asset.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+def record_rating(record: Record, rating: int | None, feedback: str) -> Record:
+    """Rate a record 1-5 (or clear the rating with None) and keep the feedback text."""
+    if rating is not None and not 1 <= rating <= 5:
+        raise ValueError("A rating is a whole number from 1 to 5.")
+    record.rating = rating
+    record.feedback = feedback.strip()
+    record.save(update_fields=["rating", "feedback"])
+    return record

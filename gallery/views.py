@@ -1,10 +1,21 @@
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from __future__ import annotations
 
-from gallery import services
-from gallery.models import Asset
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.http import AuthenticatedHttpRequest
+from gallery import exports, queries, services
+from gallery.forms import RatingForm, RecordFilterForm
+from gallery.models import Asset, Record
 
 
 def _file_response(asset: Asset, *, download: bool) -> FileResponse:
@@ -36,3 +47,206 @@ def signed_file(request, token):
     if asset is None:
         raise Http404("This link has expired or is not valid.")
     return _file_response(asset, download="download" in request.GET)
+
+
+# --- History pages -------------------------------------------------------------------------
+
+
+def _visible(request: AuthenticatedHttpRequest) -> QuerySet[Record]:
+    """Records the caller may open: their own, or the whole team's for a team admin."""
+    return services.records_visible_to(request.membership, whole_team=True)
+
+
+def _filtered(request: AuthenticatedHttpRequest) -> tuple[RecordFilterForm, QuerySet[Record]]:
+    """Bind the query string and return the records in scope that match it."""
+    membership = request.membership
+    pairs = _visible(request).order_by().values_list("provider", "model").distinct()
+    pairs = list(pairs)
+    form = RecordFilterForm(
+        request.GET,
+        can_see_team=membership.is_admin,
+        providers={p for p, _ in pairs},
+        models={m for _, m in pairs},
+    )
+    records = services.records_visible_to(membership, whole_team=form.whole_team)
+    return form, queries.filter_records(records, form.filters)
+
+
+def _query_without(request: AuthenticatedHttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def record_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form, records = _filtered(request)
+    page = queries.page_of(queries.with_cards(records), form.page_number)
+    query = _query_without(request, "page")
+    template = "gallery/record_list.html"
+    if request.htmx:
+        template += "#record-items" if page.number > 1 else "#record-grid"
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "query": query, "team_scope": form.whole_team},
+    )
+
+
+def _optional_url(name: str, *args: object) -> str | None:
+    """A link into the editor when the editor offers it (this app must not depend on it)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _durations(record: Record) -> dict[str, float | None]:
+    queue = (record.started - record.created).total_seconds() if record.started else None
+    provider = record.provider_ms / 1000 if record.provider_ms is not None else None
+    total = record.total_ms / 1000 if record.total_ms is not None else None
+    return {"queue": queue, "provider": provider, "total": total}
+
+
+def _display(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _rows(value: object) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [(str(k), _display(v)) for k, v in value.items()]
+    return [("value", _display(value))] if value else []
+
+
+def _pretty(value: object) -> str:
+    return json.dumps(value, indent=2, sort_keys=True)
+
+
+def _detail_context(request: AuthenticatedHttpRequest, record: Record) -> dict:
+    visible = _visible(request)
+    images = list(
+        record.images.select_related("image", "raw", "thumbnail", "drift").order_by("position")
+    )
+    for image in images:
+        # The editor opens the result image itself, linked to this record; `result` counts from 1.
+        edit_url = _optional_url("editor:edit", image.image.code)
+        image.continue_url = (
+            f"{edit_url}?from={record.code}&result={image.position + 1}" if edit_url else None
+        )
+        image.drift_percent = image.drift_share * 100 if image.drift_share is not None else None
+    return {
+        "record": record,
+        "images": images,
+        "ancestors": queries.ancestors(record, visible),
+        "descendants": queries.descendants(record, visible),
+        "durations": _durations(record),
+        "is_owner": record.user_id == request.user.pk,
+        "show_response": request.membership.is_admin,
+        "raw_response": _pretty(record.response_object) if record.response_object else "",
+        "params": _rows(record.prompt_object),
+        "options": _rows(record.options),
+        "rerun_available": _optional_url("editor:rerun", record.code) is not None,
+        "extra_images": list(record.extra_images.all()),
+    }
+
+
+@require_GET
+@login_required
+def record_detail(request: AuthenticatedHttpRequest, code) -> HttpResponse:
+    record = get_object_or_404(
+        _visible(request).select_related("user", "source", "mask", "parent"), code=code
+    )
+    context = _detail_context(request, record)
+    context["rating_form"] = RatingForm(
+        initial={"rating": record.rating, "feedback": record.feedback}
+    )
+    return render(request, "gallery/record_detail.html", context)
+
+
+def _own_record(request: AuthenticatedHttpRequest, code) -> Record:
+    """The caller's own record: 404 when they cannot see it, 403 when they only may look."""
+    record = get_object_or_404(
+        _visible(request).select_related("user", "source", "mask"), code=code
+    )
+    if record.user_id != request.user.pk:
+        raise PermissionDenied("Only the person who made this edit can change it.")
+    return record
+
+
+@require_POST
+@login_required
+def record_rate(request: AuthenticatedHttpRequest, code) -> HttpResponse:
+    record = _own_record(request, code)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        services.record_rating(record, form.cleaned_data["rating"], form.cleaned_data["feedback"])
+        if not request.htmx:
+            messages.success(request, "Rating saved.")
+            return redirect("gallery:detail", code=record.code)
+        form = RatingForm(initial={"rating": record.rating, "feedback": record.feedback})
+        context = {"record": record, "rating_form": form, "is_owner": True, "saved": True}
+        return render(request, "gallery/record_detail.html#record-rating", context)
+    if request.htmx:
+        context = {"record": record, "rating_form": form, "is_owner": True}
+        return render(request, "gallery/record_detail.html#record-rating", context, status=400)
+    context = _detail_context(request, record) | {"rating_form": form}
+    return render(request, "gallery/record_detail.html", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def record_delete(request: AuthenticatedHttpRequest, code) -> HttpResponse:
+    record = _own_record(request, code)
+    if request.method == "POST":
+        services.delete_record(record)
+        messages.success(request, "The edit and its images were deleted.")
+        return redirect("gallery:list")
+    images = record.images.count()
+    return render(request, "gallery/record_delete.html", {"record": record, "image_count": images})
+
+
+@require_GET
+@login_required
+def source_compare(request: AuthenticatedHttpRequest, code) -> HttpResponse:
+    asset = get_object_or_404(services.assets_visible_to(request.membership), code=code)
+    groups = queries.edits_of_source(_visible(request), asset.pk)
+    return render(request, "gallery/source_compare.html", {"asset": asset, "groups": groups})
+
+
+@require_GET
+@login_required
+def provider_stats(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form, records = _filtered(request)
+    rows = queries.provider_stats(records)
+    return render(
+        request,
+        "gallery/provider_stats.html",
+        {"form": form, "rows": rows, "team_scope": form.whole_team},
+    )
+
+
+@require_GET
+@login_required
+def export_json(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+    _form, records = _filtered(request)
+    response = StreamingHttpResponse(
+        exports.iter_json(records.order_by("-created", "-id")), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="promptbrush-records.json"'
+    return response
+
+
+@require_GET
+@login_required
+def export_zip(request: AuthenticatedHttpRequest) -> FileResponse:
+    _form, records = _filtered(request)
+    archive = exports.build_zip(records.order_by("-created", "-id"))
+    return FileResponse(
+        archive,
+        as_attachment=True,
+        filename="promptbrush-results.zip",
+        content_type="application/zip",
+    )

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+
+from gallery.models import Record
+
+RATING_CHOICES = [(n, f"{n} of 5") for n in range(1, 6)]
+
+
+class RecordFilterForm(forms.Form):
+    """The gallery's query string: every filter is optional and works without JavaScript."""
+
+    SCOPE_CHOICES = [("mine", "My edits"), ("team", "Whole team")]
+    FEEDBACK_CHOICES = [("", "Any"), ("yes", "With feedback"), ("no", "Without feedback")]
+
+    scope = forms.ChoiceField(choices=SCOPE_CHOICES, required=False, label="Show")
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search",
+        help_text="Text in the prompt or the feedback",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    type = forms.ChoiceField(choices=[("", "Any")], required=False, label="Type")
+    provider = forms.ChoiceField(choices=[("", "Any")], required=False, label="Provider")
+    model = forms.ChoiceField(choices=[("", "Any")], required=False, label="Model")
+    status = forms.ChoiceField(choices=[("", "Any")], required=False, label="Status")
+    min_rating = forms.TypedChoiceField(
+        choices=[("", "Any"), *RATING_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Rating at least",
+    )
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    has_feedback = forms.ChoiceField(choices=FEEDBACK_CHOICES, required=False, label="Feedback")
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput
+    )
+
+    def __init__(
+        self,
+        data: dict | None,
+        *,
+        can_see_team: bool,
+        providers: Iterable[str] = (),
+        models: Iterable[str] = (),
+    ) -> None:
+        super().__init__(data)
+        if not can_see_team:
+            del self.fields["scope"]
+        self.fields["type"].choices = [("", "Any"), *Record.Type.choices]
+        self.fields["status"].choices = [("", "Any"), *Record.Status.choices]
+        self.fields["provider"].choices = [("", "Any"), *((p, p) for p in sorted(providers))]
+        self.fields["model"].choices = [("", "Any"), *((m, m) for m in sorted(models))]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    @property
+    def filters(self) -> dict:
+        """The valid filters only: a bad value in one field does not empty the whole grid."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+
+    @property
+    def whole_team(self) -> bool:
+        return self.filters.get("scope") == "team"
+
+    @property
+    def page_number(self) -> int:
+        return self.filters.get("page") or 1
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        choices=[("", "No rating"), *RATING_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Rating",
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose a rating from 1 to 5."},
+    )
+    feedback = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Feedback",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What worked, what did not. Only your team sees it.",
+    )

@@ -1,0 +1,121 @@
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from gallery.models import Record
+from tests.gallery.factories import days_ago, make_record
+
+
+def export_json(client, **params) -> dict:
+    response = client.get(reverse("gallery:export_json"), params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == 'attachment; filename="promptbrush-records.json"'
+    return json.loads(b"".join(response.streaming_content))
+
+
+@pytest.mark.django_db
+def test_json_export_is_in_airecord_shape(alice_client, alice_membership):
+    parent = make_record(alice_membership, created=days_ago(2))
+    record = make_record(
+        alice_membership,
+        results=2,
+        rating=4,
+        feedback="good",
+        cost=4000,
+        parent=parent,
+        conversation_id=parent.code,
+        metadata={"client": "web"},
+        additional_data={"group": "x"},
+        created=days_ago(1),
+    )
+    data = export_json(alice_client)
+    assert [r["uuid"] for r in data["aiRecords"]] == [str(record.code), str(parent.code)]
+    first = data["aiRecords"][0]
+    images = list(record.images.all())
+    assert first == {
+        "uuid": str(record.code),
+        "userId": str(alice_membership.user.code),
+        "teamId": str(alice_membership.team.code),
+        "model": "telea",
+        "type": "IMAGE_INPAINTER",
+        "provider": "local",
+        "status": "SUCCESS",
+        "rating": 4,
+        "feedback": "good",
+        "conversationId": str(parent.code),
+        "createdAt": record.created.isoformat(),
+        "aiRecordDetail": {
+            "promptObject": {"prompt": "Replace the sky with a sunset", "n": 2, "size": "auto"},
+            "resultObject": [images[0].image.path, images[1].image.path],
+            "responseObject": {"provider_said": "ok", "id": "resp-123"},
+        },
+        "metadata": {"client": "web"},
+        "additionalData": {"group": "x"},
+        "error": None,
+        "cost": 4000,
+    }
+
+
+@pytest.mark.django_db
+def test_json_export_respects_scope_and_filters(
+    alice_client, alice_membership, bob_membership, charlie_membership
+):
+    failed = make_record(alice_membership, status=Record.Status.FAILED, error="Rate limited")
+    make_record(alice_membership)
+    bobs = make_record(bob_membership, status=Record.Status.FAILED, error="Bad key")
+    make_record(charlie_membership, status=Record.Status.FAILED)
+    mine = export_json(alice_client, status="FAILED")
+    assert [(r["uuid"], r["error"]) for r in mine["aiRecords"]] == [
+        (str(failed.code), "Rate limited")
+    ]
+    team = export_json(alice_client, status="FAILED", scope="team")
+    assert {r["uuid"] for r in team["aiRecords"]} == {str(failed.code), str(bobs.code)}
+
+
+@pytest.mark.django_db
+def test_an_outsider_exports_nothing_of_the_team(charlie_client, alice_membership):
+    make_record(alice_membership)
+    assert export_json(charlie_client, scope="team") == {"aiRecords": []}
+    response = charlie_client.get(reverse("gallery:export_zip"), {"scope": "team"})
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        assert archive.namelist() == ["manifest.json"]
+
+
+@pytest.mark.django_db
+def test_zip_export_holds_every_result_and_a_manifest(alice_client, alice_membership):
+    record = make_record(alice_membership, results=2, rating=5, prompt="A red door")
+    make_record(alice_membership, provider="openai", model="gpt-image-1", prompt="not this one")
+    response = alice_client.get(reverse("gallery:export_zip"), {"provider": "local"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        assert archive.namelist() == [
+            f"{record.code}/1.png",
+            f"{record.code}/2.png",
+            "manifest.json",
+        ]
+        for image in record.images.all():
+            with default_storage.open(image.image.file.name, "rb") as handle:
+                stored = handle.read()
+            assert archive.read(f"{record.code}/{image.position + 1}.png") == stored
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest == {
+        "records": [
+            {
+                "uuid": str(record.code),
+                "type": "IMAGE_INPAINTER",
+                "provider": "local",
+                "model": "telea",
+                "prompt": "A red door",
+                "rating": 5,
+                "feedback": "",
+                "createdAt": record.created.isoformat(),
+                "files": [f"{record.code}/1.png", f"{record.code}/2.png"],
+            }
+        ]
+    }
