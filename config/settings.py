@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
     env_bool,
@@ -178,16 +179,15 @@ WORKER_THREADS = env_int("WORKER_THREADS", 32)
 # A RUNNING job with no heartbeat for this long is requeued (or failed after JOB_MAX_ATTEMPTS).
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 2)
+# `manage.py run_worker` drives either backend with the same thread pool (editor/worker.py).
 if TASK_BACKEND == "redis":
     TASKS = {
-        "default": {
-            "BACKEND": "django_tasks_rq.RQBackend",
-            "QUEUES": ["default"],
-        }
+        "default": {"BACKEND": "editor.redis_backend.RedisBackend", "OPTIONS": {"URL": REDIS_URL}}
     }
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 900}}
-else:
+elif TASK_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    raise ImproperlyConfigured(f"TASK_BACKEND must be database or redis, got {TASK_BACKEND!r}")
 
 # --- Providers. Environment keys are the instance-wide fallback for teams without their own.
 ONEMIN_API_BASE = env_str("ONEMIN_API_BASE", "https://api.1min.ai").rstrip("/")
