@@ -29,3 +29,9 @@ if _test_url:
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 WHITENOISE_AUTOREFRESH = True  # no collectstatic before tests
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file rather than shared-cache memory, so threads meet WAL, IMMEDIATE transactions and
+    # busy_timeout as in production (shared-cache memory fails at once with "table is locked").
+    _test_db = Path(tempfile.mkdtemp(prefix="promptbrush-testdb-")) / "test.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
