@@ -29,9 +29,10 @@ $(VENV)/.dev: requirements-dev.lock | $(BIN)/python
 .PHONY: install run test lint chromium lock bench
 install: $(VENV)/.runtime
 
+# `honcho run` gives each step the same environment as web and worker, .env included.
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/honcho run $(BIN)/python manage.py migrate --noinput
+	$(BIN)/honcho run $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Promptbrush on http://127.0.0.1:$(PORT)  (Ctrl+C stops web and worker)"
 	$(BIN)/honcho start --no-prefix -f Procfile
 

@@ -1,6 +1,7 @@
 """Settings come only from the environment: safe defaults, loud failures, a clean deploy check."""
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -144,3 +145,33 @@ def test_two_processes_share_the_generated_secret_key(tmp_path):
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     assert first.stdout.strip() == (tmp_path / "secret_key").read_text()
+
+
+def example_env() -> dict[str, str]:
+    values = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = value
+    return values
+
+
+def test_env_example_lists_every_setting_and_loads_as_is(tmp_path):
+    source = (ROOT / "config" / "settings.py").read_text()
+    read = set(re.findall(r'env_\w+\("([A-Z0-9_]+)"', source))
+    listed = example_env()
+    assert read - set(listed) == set()
+
+    env = {**listed, "DATA_DIR": str(tmp_path)}
+    result = settings_value(tmp_path, "TASKS['default']['BACKEND'], settings.DEBUG", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "django_tasks_db.DatabaseBackend False\n"
+
+
+def test_the_readme_documents_every_setting():
+    source = (ROOT / "config" / "settings.py").read_text()
+    readme = (ROOT / "README.md").read_text()
+    configuration = readme.split("## Configuration", 1)[1]
+
+    read = set(re.findall(r'env_\w+\("([A-Z0-9_]+)"', source))
+    assert {name for name in read if f"`{name}`" not in configuration} == set()
