@@ -107,7 +107,10 @@ def _param_field(param: dict) -> forms.Field:
             max_value=param.get("max"),
             required=False,
         )
-    return forms.CharField(label=label, initial=default, required=False, max_length=100)
+    help_text = "auto, or width x height such as 1536x1024." if name == "size" else ""
+    return forms.CharField(
+        label=label, initial=default, required=False, max_length=100, help_text=help_text
+    )
 
 
 def _coerce_like(choices: list[Any]):
@@ -132,10 +135,10 @@ class EditForm(forms.Form):
         help_text="Describe what the changed area should show.",
     )
     grow = forms.IntegerField(
-        label="Grow mask (px)", min_value=0, max_value=200, initial=0, required=False
+        label="Grow (px)", min_value=0, max_value=200, initial=0, required=False
     )
     feather = forms.IntegerField(
-        label="Feather edge (px)", min_value=0, max_value=200, initial=0, required=False
+        label="Feather (px)", min_value=0, max_value=200, initial=0, required=False
     )
     invert = forms.BooleanField(label="Invert mask on the server", required=False)
     paste_back = forms.BooleanField(
@@ -193,8 +196,14 @@ class EditForm(forms.Form):
 
         self.param_names = []
         for param in params_for(self.model_info, self.record_type):
-            self.fields[PARAM_PREFIX + param["name"]] = _param_field(param)
+            field = self.fields[PARAM_PREFIX + param["name"]] = _param_field(param)
             self.param_names.append(param["name"])
+            if self.is_bound and self.data.get(PARAM_PREFIX + param["name"]) in (None, ""):
+                # A parameter the last model did not have (or left blank): its default.
+                self.data = self.data.copy()
+                self.data[PARAM_PREFIX + param["name"]] = (
+                    "" if field.initial is None else field.initial
+                )
 
         self.fields["also"].choices = [
             (f"{p['id']}:{m['id']}", f"{p['name']} · {m.get('label') or m['id']}")

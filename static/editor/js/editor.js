@@ -80,12 +80,13 @@ function applyLook() {
 }
 
 view.addEventListener("change", requestRedraw);
-let fitted = false;
+// Until the user zooms or pans, the image follows the stage size (window resize, rotation).
+let autoFit = true;
+const userView = () => {
+  autoFit = false;
+};
 new ResizeObserver(() => {
-  if (!fitted && stage.clientWidth > 0) {
-    fitted = true;
-    view.fit();
-  }
+  if (autoFit && stage.clientWidth > 0) view.fit();
   view.sizeCanvas(canvas);
   redraw();
 }).observe(stage);
@@ -202,10 +203,14 @@ const pointer = attachPointer(canvas, {
     showPreview(null);
     requestRedraw();
   },
-  pan: (dx, dy) => view.panBy(dx, dy),
+  pan: (dx, dy) => {
+    userView();
+    view.panBy(dx, dy);
+  },
   panStart: () => stage.classList.add("grabbing"),
   panEnd: () => stage.classList.remove("grabbing"),
   pinch(factor, cx, cy, dx, dy) {
+    userView();
     const s = view.clientToStage(cx, cy);
     view.panBy(dx, dy);
     view.zoomAt(factor, s.x, s.y);
@@ -275,10 +280,13 @@ const actions = {
     rebuild();
     announce("Mask cleared. Undo brings it back.");
   },
-  "zoom-in": () => view.zoomAt(1.25),
-  "zoom-out": () => view.zoomAt(0.8),
-  fit: () => view.fit(),
-  actual: () => view.zoomTo(1),
+  "zoom-in": () => (userView(), view.zoomAt(1.25)),
+  "zoom-out": () => (userView(), view.zoomAt(0.8)),
+  fit: () => {
+    autoFit = true;
+    view.fit();
+  },
+  actual: () => (userView(), view.zoomTo(1)),
   help: () => help.showModal(),
 };
 
@@ -375,6 +383,7 @@ document.addEventListener("keydown", (event) => {
     event.preventDefault();
     const step = event.shiftKey ? 200 : 50;
     const d = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] }[key];
+    userView();
     view.panBy(d[0], d[1]);
   }
 });
@@ -397,6 +406,7 @@ stage.addEventListener(
     const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? 400 : 1;
     const speed = event.ctrlKey ? 0.01 : 0.0015;
     const s = view.clientToStage(event.clientX, event.clientY);
+    userView();
     view.zoomAt(Math.exp(-event.deltaY * unit * speed), s.x, s.y);
   },
   { passive: false },

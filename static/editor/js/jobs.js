@@ -51,7 +51,31 @@ function setStatus(form, text, isError = false) {
   status.classList.toggle("error", isError);
 }
 
+// A form refresh (mode, provider, model, parameter changed) must not undo newer work: it is
+// dropped if a submit happened since it was sent, and it keeps the prompt as typed meanwhile.
+let submits = 0;
+let keptPrompt = null;
+document.addEventListener("htmx:beforeRequest", (event) => {
+  event.detail.xhr.promptbrushSubmits = submits;
+});
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.target?.id !== "edit-form") return;
+  if (event.detail.xhr.promptbrushSubmits !== submits) {
+    event.detail.shouldSwap = false;
+    return;
+  }
+  keptPrompt = event.detail.target.querySelector("textarea")?.value ?? null;
+});
+document.addEventListener("htmx:load", (event) => {
+  if (!event.target.matches?.("[data-edit-form]")) return;
+  const textarea = event.target.querySelector("textarea");
+  if (textarea && keptPrompt !== null) textarea.value = keptPrompt;
+  if (textarea) updateCounter(textarea);
+  keptPrompt = null;
+});
+
 async function submit(form, submitter) {
+  submits += 1;
   const data = new FormData(form);
   const inpaint = data.get("type") === "IMAGE_INPAINTER";
   const button = form.querySelector("[data-submit]");

@@ -1,0 +1,97 @@
+"""Playwright (sync API) driving Debian's /usr/bin/chromium headless against live_server.
+
+Each test gets a fresh browser profile, a signed-in session cookie for alice, and on failure a
+screenshot in test-output/<test name>.png.
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls our tests make
+# between browser steps are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+            if not os.path.exists(CHROMIUM):
+                item.add_marker(
+                    pytest.mark.skip(reason=f"{CHROMIUM} is missing (make test installs it)")
+                )
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright  # only when browser tests run
+
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture
+def browser_context(playwright_instance):
+    profile = tempfile.mkdtemp(prefix="promptbrush-chromium-")
+    context = playwright_instance.chromium.launch_persistent_context(
+        profile,
+        executable_path=CHROMIUM,
+        headless=True,
+        args=ARGS,
+        viewport={"width": 1440, "height": 900},
+    )
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(request, browser_context, live_server):
+    page = browser_context.pages[0] if browser_context.pages else browser_context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / f"{request.node.name}.png"), full_page=True)
+
+
+@pytest.fixture
+def signed_in(page, browser_context, live_server, alice):
+    """alice's session cookie in the browser: the page opens signed in."""
+    client = Client()
+    client.force_login(alice)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    browser_context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+    )
+    return page

@@ -1,0 +1,244 @@
+"""The editor in a real browser: upload, paint, zoom, undo/redo, eraser, invert, reload, submit.
+
+Tasks run inline (ImmediateBackend), so a submitted `local` job is done when its card arrives.
+"""
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from django.urls import reverse
+from PIL import Image
+
+from editor import services
+from gallery.models import Record
+from tests.fakes.openai_server import OpenAIServer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+W, H = 400, 300
+
+
+def scene_png() -> bytes:
+    """Grey with a red square at (150..250, 100..200): something for inpainting to remove."""
+    img = Image.new("RGB", (W, H), (128, 128, 128))
+    img.paste((220, 30, 30), (150, 100, 250, 200))
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def asset(alice_membership):
+    return services.upload_image(alice_membership, scene_png(), "scene.png")
+
+
+def open_editor(page, live_server, asset):
+    page.goto(live_server.url + reverse("editor:edit", args=[asset.code]))
+    page.wait_for_selector("html[data-editor-ready]")
+    page.wait_for_function("document.querySelector('[data-stage-image]').complete")
+
+
+def to_client(page, x, y):
+    """Image pixel -> client coordinates, through the page's own viewport."""
+    return page.evaluate(
+        """([x, y]) => {
+            const v = window.promptbrush.view;
+            const r = v.stage.getBoundingClientRect();
+            const s = v.imageToStage(x, y);
+            return [r.left + v.stage.clientLeft + s.x, r.top + v.stage.clientTop + s.y];
+        }""",
+        [x, y],
+    )
+
+
+def stroke(page, points, steps=8):
+    """Drag the mouse through image pixels `points`."""
+    start = to_client(page, *points[0])
+    page.mouse.move(*start)
+    page.mouse.down()
+    for point in points[1:]:
+        page.mouse.move(*to_client(page, *point), steps=steps)
+    page.mouse.up()
+
+
+def set_size(page, size):
+    page.eval_on_selector(
+        '[data-setting="size"]',
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        size,
+    )
+
+
+def exported_mask(page) -> np.ndarray:
+    url = page.evaluate("window.promptbrush.exportMaskDataURL()")
+    img = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+    assert img.size == (W, H)
+    assert img.mode in ("RGB", "RGBA")
+    arr = np.asarray(img.convert("RGBA"))
+    assert (arr[..., 3] == 255).all()  # opaque
+    return arr[..., 0]
+
+
+def test_upload_paint_submit_changes_only_the_painted_area(signed_in, live_server, alice):
+    page = signed_in
+    page.goto(live_server.url + reverse("editor:home"))
+    page.set_input_files(
+        "input[type=file]",
+        files=[{"name": "scene.png", "mimeType": "image/png", "buffer": scene_png()}],
+    )
+    page.wait_for_url("**/edit/**")
+    page.wait_for_selector("html[data-editor-ready]")
+    page.wait_for_function("document.querySelector('[data-stage-image]').complete")
+    set_size(page, 30)
+    stroke(page, [(160, 150), (240, 150)])
+    page.get_by_role("button", name="Change painted area").click()
+    card = page.locator("[data-job]").first
+    card.locator(".badge.SUCCESS").wait_for()
+    assert card.locator("[data-result-image]").count() == 1
+
+    record = Record.objects.get(user=alice)
+    source = np.asarray(Image.open(record.source.file.open()).convert("RGB")).astype(int)
+    result = np.asarray(Image.open(record.images.get().image.file.open()).convert("RGB"))
+    changed = np.argwhere((np.abs(result.astype(int) - source) > 0).any(axis=2))
+    ys, xs = changed[:, 0], changed[:, 1]
+    assert len(changed) > 500
+    # The stroke ran from x=160 to x=240 along y=150 with a 30 px brush.
+    assert xs.min() >= 160 - 16 and xs.max() <= 240 + 16
+    assert ys.min() >= 150 - 16 and ys.max() <= 150 + 16
+    assert page.js_errors == []
+
+
+def test_zoomed_in_stroke_lands_on_the_right_image_pixels(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    page.evaluate("window.promptbrush.view.zoomTo(4, 0, 0)")
+    page.evaluate(
+        "([x, y]) => { const v = window.promptbrush.view; const s = v.imageToStage(x, y);"
+        " const w = v.stageSize(); v.panBy(w.w / 2 - s.x, w.h / 2 - s.y); }",
+        [100, 80],
+    )
+    set_size(page, 10)
+    stroke(page, [(90, 80), (110, 80)])
+    mask = exported_mask(page)
+    ys, xs = np.nonzero(mask > 127)
+    bbox = np.array([xs.min(), xs.max(), ys.min(), ys.max()])
+    assert np.abs(bbox - [85, 114, 75, 84]).max() <= 1, bbox
+    assert mask[80, 100] == 255
+    assert mask[80, 130] == 0
+
+
+def test_undo_redo_eraser_and_invert(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    set_size(page, 40)
+    stroke(page, [(50, 150), (350, 150)])
+    painted = exported_mask(page)
+    assert painted[150, 200] == 255
+
+    page.keyboard.press("Control+z")
+    assert (exported_mask(page) == 0).all()
+    page.keyboard.press("Control+Shift+z")
+    assert (exported_mask(page) == painted).all()
+
+    page.keyboard.press("e")  # eraser across the middle of the stroke
+    set_size(page, 20)
+    stroke(page, [(200, 100), (200, 200)])
+    erased = exported_mask(page)
+    assert (erased[150, 200], erased[150, 100], erased[150, 300]) == (0, 255, 255)
+
+    page.get_by_role("button", name="Invert").click()
+    inverted = exported_mask(page)
+    assert (inverted[150, 200], inverted[150, 100], inverted[20, 20]) == (255, 0, 255)
+
+    page.get_by_role("button", name="Undo").click()
+    assert (exported_mask(page) == erased).all()
+
+
+def test_rectangle_and_lasso_fill(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    page.keyboard.press("r")
+    stroke(page, [(20, 20), (60, 50)], steps=4)
+    mask = exported_mask(page)
+    ys, xs = np.nonzero(mask > 127)
+    bbox = np.array([xs.min(), xs.max(), ys.min(), ys.max()])
+    assert np.abs(bbox - [20, 59, 20, 49]).max() <= 1, bbox
+    page.keyboard.press("l")
+    stroke(page, [(300, 200), (380, 200), (340, 280)], steps=6)
+    mask = exported_mask(page)
+    assert (mask[230, 340], mask[215, 301], mask[150, 340]) == (255, 0, 0)
+
+
+def test_reload_keeps_the_mask_until_cleared(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    set_size(page, 24)
+    stroke(page, [(100, 100), (300, 220)])
+    before = exported_mask(page)
+    page.reload()
+    page.wait_for_selector("html[data-editor-ready]")
+    assert (exported_mask(page) == before).all()
+    page.get_by_role("button", name="Clear").click()
+    page.reload()
+    page.wait_for_selector("html[data-editor-ready]")
+    assert (exported_mask(page) == 0).all()
+
+
+def test_validation_error_is_shown_beside_the_field_and_nothing_is_lost(
+    signed_in, live_server, asset
+):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    stroke(page, [(160, 150), (240, 150)])
+    page.get_by_label("Prompt").fill("remove the red square")
+    with page.expect_response(lambda r: "/jobs/?" in r.url):
+        page.get_by_label("Radius (px)").fill("99")
+        page.get_by_label("Radius (px)").press("Tab")
+    with page.expect_response(lambda r: r.url.endswith("/jobs/") and r.status == 422):
+        page.get_by_role("button", name="Change painted area").click()
+    error = page.locator("#field-p_radius .error")
+    assert error.inner_text() == "Ensure this value is less than or equal to 25."
+    assert page.get_by_label("Prompt").input_value() == "remove the red square"
+    assert exported_mask(page)[150, 200] == 255
+    assert page.url.endswith(f"/edit/{asset.code}/")
+    assert Record.objects.count() == 0
+
+
+def test_a_failing_provider_shows_its_reason_on_the_card(signed_in, live_server, asset, settings):
+    with OpenAIServer() as server:
+        settings.OPENAI_BASE_URL = server.base_url
+        settings.OPENAI_API_KEY = server.api_key
+        server.unauthorized_next()
+        page = signed_in
+        open_editor(page, live_server, asset)
+        with page.expect_response(lambda r: "/jobs/?" in r.url):
+            page.get_by_label("Change the whole image").check()
+        page.get_by_label("Prompt").fill("make it a watercolour")
+        page.get_by_role("button", name="Change whole image").click()
+        card = page.locator("[data-job]").first
+        card.locator(".badge.FAILED").wait_for()
+        record = Record.objects.get()
+        assert record.status == "FAILED"
+        assert card.locator("[data-job-error]").inner_text() == record.error
+        assert "API key" in record.error
+
+
+def test_shortcuts_dialog_and_labelled_controls(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    page.locator("[data-mask-canvas]").focus()
+    page.keyboard.press("?")
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    assert dialog.is_visible()
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll(
+                'input:not([type=hidden]), select, textarea, button, canvas')]
+            .filter((el) => !(el.labels?.length || el.getAttribute('aria-label')
+                || el.textContent.trim() || el.getAttribute('aria-labelledby')))
+            .map((el) => el.outerHTML.slice(0, 80))"""
+    )
+    assert unlabelled == []
