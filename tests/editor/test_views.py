@@ -403,3 +403,30 @@ def test_generate_with_openai_offers_its_parameters(alice_client, settings):
     assert form.fields["provider"].choices[0] == ("openai", "OpenAI")
     assert {"n", "size", "quality", "output_format"} <= set(form.param_names)
     assert response.context["cost"] > 0
+
+
+def test_generate_without_js_posts_and_returns_to_the_page(alice_client, settings):
+    settings.OPENAI_API_KEY = "sk-test"
+    response = alice_client.post(
+        reverse("editor:submit"),
+        {
+            "type": "IMAGE_GENERATOR",
+            "provider": "openai",
+            "model": alice_client.get(reverse("editor:generate"))
+            .context["form"]
+            .fields["model"]
+            .initial,
+            "prompt": "a lighthouse at dusk",
+            "p_n": "2",
+        },
+    )  # the job is queued: commit hooks do not run inside this test's transaction
+    assert response["Location"] == reverse("editor:generate")
+    record = Record.objects.get()
+    assert (record.type, record.provider, record.prompt, record.source) == (
+        "IMAGE_GENERATOR",
+        "openai",
+        "a lighthouse at dusk",
+        None,
+    )
+    page = alice_client.get(reverse("editor:generate"))
+    assert f'id="job-{record.code}"' in page.content.decode()
