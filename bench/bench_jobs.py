@@ -19,13 +19,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_PREFIX = "promptbrush:tasks"
+REDIS_PREFIX = f"promptbrush-bench-{os.getpid()}"
 
 
 def environment(data_dir: Path, backend: str, redis_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TASK_BACKEND"}}
     env.update(DJANGO_SETTINGS_MODULE="config.settings", DATA_DIR=str(data_dir))
     env.update(LOG_LEVEL="WARNING", TASK_BACKEND=backend, REDIS_URL=redis_url)
+    env.update(REDIS_PREFIX=REDIS_PREFIX)
     return env
 
 

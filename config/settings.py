@@ -175,6 +175,8 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or not SECURE_HTTPS else ["se
 # TASK_BACKEND=database (default, SQLite or PostgreSQL) or redis (REDIS_URL) for many workers.
 TASK_BACKEND = env_str("TASK_BACKEND", "database")
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Key prefix in Redis, so several instances (or test runs) can share one server.
+REDIS_PREFIX = env_str("REDIS_PREFIX", "promptbrush:tasks")
 WORKER_THREADS = env_int("WORKER_THREADS", 32)
 # A RUNNING job with no heartbeat for this long is requeued (or failed after JOB_MAX_ATTEMPTS).
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
@@ -182,7 +184,10 @@ JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 2)
 # `manage.py run_worker` drives either backend with the same thread pool (editor/worker.py).
 if TASK_BACKEND == "redis":
     TASKS = {
-        "default": {"BACKEND": "editor.redis_backend.RedisBackend", "OPTIONS": {"URL": REDIS_URL}}
+        "default": {
+            "BACKEND": "editor.redis_backend.RedisBackend",
+            "OPTIONS": {"URL": REDIS_URL, "PREFIX": REDIS_PREFIX},
+        }
     }
 elif TASK_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -4,6 +4,7 @@ Needs the Redis server on 127.0.0.1:6379; uses database 14 and only keys under i
 
 import socket
 import time
+import uuid
 
 import pytest
 from django.tasks import TaskResultStatus
@@ -13,7 +14,8 @@ from editor.redis_backend import RedisBackend
 from tests.ops.conftest import enqueue_sleeps, start_worker, stop
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
-PREFIX = "promptbrush:tasks"
+# A prefix of its own per run, so concurrent test runs on one Redis never see each other's keys.
+PREFIX = f"promptbrush-test-{uuid.uuid4().hex[:12]}"
 
 
 def _redis_answers() -> bool:
@@ -52,7 +54,7 @@ def redis_tasks(settings, backend):
 
 
 def redis_env() -> dict[str, str]:
-    return {"TASK_BACKEND": "redis", "REDIS_URL": REDIS_URL}
+    return {"TASK_BACKEND": "redis", "REDIS_URL": REDIS_URL, "REDIS_PREFIX": PREFIX}
 
 
 def all_results(backend) -> list:

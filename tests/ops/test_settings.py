@@ -92,7 +92,7 @@ def test_redis_is_selected_by_the_environment(tmp_path):
 
     assert result.stdout == (
         "{'default': {'BACKEND': 'editor.redis_backend.RedisBackend', "
-        "'OPTIONS': {'URL': 'redis://cache.internal:6379/3'}}}\n"
+        "'OPTIONS': {'URL': 'redis://cache.internal:6379/3', 'PREFIX': 'promptbrush:tasks'}}}\n"
     )
 
 
