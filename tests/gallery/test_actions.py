@@ -5,6 +5,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from gallery.models import Asset, Record, RecordImage
+from gallery.services import record_rating
 from tests.gallery.factories import make_record
 
 
@@ -113,3 +114,13 @@ def test_delete_asks_first_then_removes_the_record_and_its_files(alice_client, a
     # the source stays: other edits may start from it
     assert default_storage.exists(record.source.file.name)
     assert alice_client.get(reverse("gallery:detail", args=[record.code])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_record_rating_refuses_a_rating_outside_1_to_5(alice_membership):
+    record = make_record(alice_membership, rating=3)
+    with pytest.raises(ValueError, match="from 1 to 5"):
+        record_rating(record, 6, "")
+    record.refresh_from_db()
+    assert record.rating == 3
+    assert record_rating(record, None, "  meh ").feedback == "meh"

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import NoReverseMatch, reverse
 
-from gallery.models import Asset, Record, RecordImage
+from gallery.models import Record
 from gallery.services import signed_asset_url
 from tests.gallery.factories import make_record
 
@@ -225,11 +225,3 @@ def test_stats_by_provider_and_model(alice_client, alice_membership, bob_members
     assert cleaned[0][5] == "6.0 s"
     team = text(alice_client.get(reverse("gallery:stats"), {"scope": "team"}))
     assert "gpt-image-1-edit" in team
-
-
-@pytest.mark.django_db
-def test_image_rows_cascade_with_their_record(alice_membership):
-    record = make_record(alice_membership)
-    record.delete()
-    assert RecordImage.objects.count() == 0
-    assert Asset.objects.filter(kind=Asset.Kind.RESULT).count() == 1  # files go via delete_record

@@ -185,3 +185,13 @@ def test_the_number_of_queries_does_not_grow_with_records(
     with django_assert_num_queries(6):
         response = alice_client.get(LIST, {"scope": "team"})
     assert len(shown(response)) == min(count, PAGE_SIZE)
+
+
+@pytest.mark.django_db
+def test_an_end_date_before_the_start_is_explained(alice_client, alice_membership):
+    record = make_record(alice_membership)
+    response = alice_client.get(LIST, {"date_from": "2030-01-02", "date_to": "2030-01-01"})
+    assert "The end date is before the start date." in response.content.decode()
+    assert shown(response) == []  # the valid start date still applies
+    assert shown(alice_client.get(LIST, {"date_to": "2000-01-01", "date_from": "1999-01-01"})) == []
+    assert shown(alice_client.get(LIST, {"date_from": "2000-01-01"})) == [str(record.code)]

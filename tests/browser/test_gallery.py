@@ -1,0 +1,55 @@
+"""The gallery in Debian's Chromium: the pieces that need JavaScript (htmx swaps, the slider)."""
+
+import pytest
+
+from gallery.models import Record
+from tests.gallery.factories import days_ago, make_record
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_rating_saves_in_place_and_the_slider_splits(signed_in, live_server, alice_membership):
+    tab = signed_in
+    record = make_record(alice_membership, mask=True, drift_share=0.032)
+    tab.goto(f"{live_server.url}/gallery/{record.code}/")
+    url = tab.url
+
+    slider = tab.get_by_label("Before / after split")
+    slider.fill("20")
+    box = tab.locator("[data-before-after]")
+    assert box.get_attribute("class") == "before-after is-interactive"
+    assert box.evaluate("el => el.style.getPropertyValue('--split')") == "20%"
+
+    tab.get_by_label("4 of 5").check()
+    tab.get_by_role("textbox", name="Feedback").fill("Sky is right, trees too blue")
+    tab.get_by_role("button", name="Save rating").click()
+    tab.get_by_text("Saved. Rated 4 of 5").wait_for()
+    assert tab.url == url  # swapped in place, no navigation
+    record.refresh_from_db()
+    assert (record.rating, record.feedback) == (4, "Sky is right, trees too blue")
+    assert tab.js_errors == []
+
+
+def test_filters_and_load_more_swap_the_grid(signed_in, live_server, alice_membership):
+    tab = signed_in
+    for i in range(30):
+        make_record(alice_membership, results=0, prompt=f"local edit {i}", created=days_ago(i))
+    make_record(
+        alice_membership,
+        status=Record.Status.FAILED,
+        provider="openai",
+        model="gpt-image-1",
+        prompt="the failed one",
+        created=days_ago(40),
+    )
+    tab.goto(f"{live_server.url}/gallery/")
+    cards = tab.locator(".record-card")
+    tab.locator(".load-more").scroll_into_view_if_needed()
+    tab.wait_for_function("document.querySelectorAll('.record-card').length === 31")
+    assert cards.count() == 31
+
+    tab.get_by_label("Status").select_option("FAILED")
+    tab.wait_for_function("document.querySelectorAll('.record-card').length === 1")
+    assert cards.first.inner_text().count("the failed one") == 1
+    assert tab.url.endswith("status=FAILED") or "status=FAILED" in tab.url
+    assert tab.js_errors == []
