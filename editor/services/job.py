@@ -78,13 +78,17 @@ def _prepare(record: Record) -> _Prepared:
     prepared = _Prepared(EditRequest(record.type, record.model, record.prompt, params))
     if record.source is None:
         return prepared
-    original = images.open_image(read_asset(record.source))
+    source_bytes = read_asset(record.source)
+    original = images.open_image(source_bytes)
     upstream = images.fit_longest_side(original, max_side)
     prepared.original = original
-    prepared.request.images.append(images.encode_png(upstream))
+    if upstream is original and record.source.content_type == "image/png":
+        prepared.request.images.append(source_bytes)  # stored as a plain PNG on upload
+    else:
+        prepared.request.images.append(_fast_png(upstream))
     for asset in record.extra_images.all().order_by("id"):
         extra = images.fit_longest_side(images.open_image(read_asset(asset)), max_side)
-        prepared.request.images.append(images.encode_png(extra))
+        prepared.request.images.append(_fast_png(extra))
     if record.type == IMAGE_INPAINTER:
         prepared.mask_full = canonical_mask(record, original.size)
         if upstream.size == original.size:
@@ -92,6 +96,18 @@ def _prepare(record: Record) -> _Prepared:
         else:
             prepared.request.mask = canonical_mask(record, upstream.size)
     return prepared
+
+
+def _fast_png(img: Image.Image) -> bytes:
+    """PNG at zlib level 1: for photos a few percent larger than level 6 at half the CPU,
+    which matters when one worker finishes dozens of jobs at once."""
+    buf = io.BytesIO()
+    img.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def _encode_result(img: Image.Image, fmt: str, quality: int) -> bytes:
+    return _fast_png(img) if fmt == "png" else images.encode(img, fmt, quality)  # type: ignore[arg-type]
 
 
 def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
@@ -150,7 +166,7 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
         final, heatmap, drift_share = _paste(prepared.original, raw_img, prepared.mask_full)
         drift_asset = store_asset(
             membership,
-            images.encode_png(heatmap),
+            _fast_png(heatmap),
             kind=Asset.Kind.DRIFT,
             extension="png",
             name=f"drift-{position + 1}.png",
@@ -160,7 +176,7 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
         fmt, quality = _output_format(record)
         result_asset = store_asset(
             membership,
-            images.encode(final, fmt, quality),  # type: ignore[arg-type]
+            _encode_result(final, fmt, quality),
             kind=Asset.Kind.RESULT,
             extension=fmt,
             name=f"result-{position + 1}.{fmt}",

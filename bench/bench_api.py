@@ -1,0 +1,213 @@
+"""API benchmarks (issue 3): `.venv/bin/python bench/bench_api.py [--edits 30] [--concurrent 50]`.
+
+Starts, with a temporary DATA_DIR (SQLite + media):
+- a loopback OpenAI-compatible server (tests/fakes) answering after `latency` seconds,
+- uvicorn serving config.asgi on a free port, and `manage.py run_worker` (WORKER_THREADS=64),
+then measures through the real JSON API with an API key:
+(a) app overhead per edit: sequential synchronous POST /api/features (1536x1024 image, painted
+    mask, paste-back on) against a zero-latency provider: median and p95 of the whole call;
+(b) 50 concurrent `?async=true` edits against a provider with 3 s latency: wall time from the
+    first POST until every record is SUCCESS (polled with GET /api/features/<uuid>);
+(c) the same 50 as synchronous calls (each request waits in an async view, holding no thread).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes.openai_server import OpenAIServer  # noqa: E402
+
+
+class SlowOpenAI(OpenAIServer):
+    latency = 0.0
+
+    def handle(self, request):
+        if self.latency and request.path.startswith("/v1/images"):
+            time.sleep(self.latency)
+        return super().handle(request)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def png(w: int, h: int) -> bytes:
+    rng = np.random.default_rng(1)
+    buf = io.BytesIO()
+    Image.fromarray(rng.integers(0, 256, (h, w, 3), dtype=np.uint8), "RGB").save(buf, "PNG")
+    return buf.getvalue()
+
+
+def mask(w: int, h: int) -> bytes:
+    m = np.zeros((h, w), dtype=np.uint8)
+    m[h // 4 : h // 2, w // 4 : w // 2] = 255
+    buf = io.BytesIO()
+    Image.fromarray(m, "L").save(buf, "PNG")
+    return buf.getvalue()
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=30)
+    parser.add_argument("--concurrent", type=int, default=50)
+    parser.add_argument("--latency", type=float, default=3.0)
+    args = parser.parse_args()
+
+    data_dir = tempfile.mkdtemp(prefix="promptbrush-bench-")
+    fake = SlowOpenAI().start()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATA_DIR": data_dir,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "OPENAI_BASE_URL": fake.base_url,
+        "OPENAI_API_KEY": fake.api_key,
+        "DEFAULT_CREDIT_LIMIT": str(10**12),
+        "WORKER_THREADS": "64",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+    }
+    py = sys.executable
+    run = lambda *cmd: subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: E731
+    run(py, "manage.py", "migrate", "--noinput")
+    token = run(py, "manage.py", "create_api_token", "bench", "--create").stdout.decode()
+    token = token.strip().splitlines()[-1].strip()
+    logs = open(Path(data_dir) / "bench.log", "w")  # noqa: SIM115
+    procs = [
+        subprocess.Popen(
+            [py, "-m", "uvicorn", "config.asgi:application", "--port", str(port),
+             "--log-level", "warning", "--timeout-keep-alive", "120"],
+            cwd=ROOT, env=env, stdout=logs, stderr=logs,
+        ),
+        subprocess.Popen(
+            [py, "manage.py", "run_worker"], cwd=ROOT, env=env, stdout=logs, stderr=logs
+        ),
+    ]  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    headers = {"API-KEY": token}
+    try:
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            for _ in range(100):
+                try:
+                    if client.get("/api/providers").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
+            image = client.post("/api/assets", files={"asset": ("a.png", png(1536, 1024))})
+            mask_up = client.post("/api/assets", files={"asset": ("m.png", mask(1536, 1024))})
+            body = {
+                "type": "IMAGE_INPAINTER",
+                "model": "gpt-image-1.5",
+                "provider": "openai",
+                "promptObject": {
+                    "prompt": "a red balloon",
+                    "imageUrl": image.json()["fileContent"]["path"],
+                    "maskUrl": mask_up.json()["fileContent"]["path"],
+                    "size": "1536x1024",
+                    "quality": "low",
+                },
+            }
+            # (a) overhead per edit, zero provider latency
+            fake.latency = 0.0
+            client.post("/api/features", json=body)  # warm-up
+            totals, queue, provider = [], [], []
+            for _ in range(args.edits):
+                t0 = time.perf_counter()
+                answer = client.post("/api/features", json=body).json()["aiRecord"]
+                totals.append((time.perf_counter() - t0) * 1000)
+                assert answer["status"] == "SUCCESS", answer["error"]
+                queue.append(answer["durations"]["queueMs"])
+                provider.append(answer["durations"]["providerMs"])
+            print(
+                f"(a) app overhead per edit, 1536x1024 inpaint, zero-latency provider, "
+                f"{args.edits} sequential sync calls:"
+            )
+            print(
+                f"    whole call  median {statistics.median(totals):.0f} ms, "
+                f"p95 {pct(totals, 95):.0f} ms"
+            )
+            print(
+                f"    of which queue wait median {statistics.median(queue):.0f} ms, "
+                f"provider call (incl. upload to the fake) median "
+                f"{statistics.median(provider):.0f} ms"
+            )
+
+        fake.latency = args.latency
+
+        async def burst(asynchronous: bool) -> tuple[float, int]:
+            suffix = "?async=true" if asynchronous else ""
+            limits = httpx.Limits(max_connections=args.concurrent + 10)
+            async with httpx.AsyncClient(
+                base_url=base, headers=headers, timeout=300, limits=limits
+            ) as ac:
+                t0 = time.perf_counter()
+                answers = await asyncio.gather(
+                    *(ac.post(f"/api/features{suffix}", json=body) for _ in range(args.concurrent))
+                )
+                codes = [a.json()["aiRecord"]["uuid"] for a in answers]
+                pending = set(codes)
+                ok = sum(a.json()["aiRecord"]["status"] == "SUCCESS" for a in answers)
+                if asynchronous:
+                    ok = 0
+                    while pending:
+                        await asyncio.sleep(0.1)
+                        polled = await asyncio.gather(
+                            *(ac.get(f"/api/features/{c}") for c in pending)
+                        )
+                        for p in polled:
+                            record = p.json()["aiRecord"]
+                            if record["status"] in ("SUCCESS", "FAILED"):
+                                pending.discard(record["uuid"])
+                                ok += record["status"] == "SUCCESS"
+                return time.perf_counter() - t0, ok
+
+        wall, ok = asyncio.run(burst(True))
+        print(
+            f"(b) {args.concurrent} concurrent async edits, provider latency "
+            f"{args.latency:g} s: wall {wall:.2f} s, {ok} SUCCESS"
+        )
+        wall, ok = asyncio.run(burst(False))
+        print(
+            f"(c) {args.concurrent} concurrent sync (waiting) edits, provider latency "
+            f"{args.latency:g} s: wall {wall:.2f} s, {ok} SUCCESS"
+        )
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        fake.stop()
+        logs.close()
+        print(f"(logs and database in {data_dir})")
+
+
+if __name__ == "__main__":
+    main()
