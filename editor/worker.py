@@ -36,6 +36,7 @@ logger = logging.getLogger("promptbrush.worker")
 POLL_INTERVAL = 0.25
 GRACE_SECONDS = 10.0
 REAP_INTERVAL = 30.0
+RETRY_SECONDS = 2.0
 
 WORKER_LOST = "The worker stopped while this edit was running. Credits were refunded; re-run it."
 
@@ -146,7 +147,6 @@ class RedisSource:
         self.backend = backend
         self.worker_id = worker_id
         self.queue_name = queue_name
-        self.backend.heartbeat(worker_id)
 
     def claim(self, limit: int, timeout: float) -> list:
         return self.backend.claim(self.worker_id, self.queue_name, limit, timeout)
@@ -296,7 +296,10 @@ class Runner:
             self._dispatch_loop()
         finally:
             self._drain(executors)
-            self.source.close()
+            try:
+                self.source.close()
+            except Exception as exc:
+                logger.warning("Could not sign off from the queue: %s", exc)
             connection.close()
 
     def _dispatch_loop(self) -> None:
@@ -305,15 +308,21 @@ class Runner:
         last_work = time.monotonic()
         while not self.stopping.is_set():
             now = time.monotonic()
-            if now >= next_beat:
-                self.source.heartbeat()
-                next_beat = now + 10
             if self.reap_interval and now >= next_reap:
                 self.reap()
                 next_reap = now + self.reap_interval
             free = self._take_idle_slots()
-            close_old_connections()
-            claimed = self.source.claim(free, timeout=self.poll_interval) if free else []
+            try:
+                if now >= next_beat:
+                    self.source.heartbeat()
+                    next_beat = now + 10
+                close_old_connections()
+                claimed = self.source.claim(free, timeout=self.poll_interval) if free else []
+            except Exception as exc:
+                # The database or Redis went away: keep the running jobs, retry in a moment.
+                logger.error("Could not claim jobs; retrying in %.0f s: %s", RETRY_SECONDS, exc)
+                claimed = []
+                self.stopping.wait(RETRY_SECONDS)
             for _ in range(free - len(claimed)):
                 self.idle.release()
             for item in claimed:

@@ -126,3 +126,16 @@ def test_reap_once_fails_task_rows_left_running_by_a_dead_worker(data_dir):
     stale = manage(data_dir, "run_worker", "--reap-once", JOB_STALE_SECONDS="0")
     assert stale.stdout == "Requeued 0 records, failed 0; 1 orphaned tasks.\n"
     assert statuses(data_dir) == {"FAILED": 1}
+
+
+def test_a_worker_rides_out_an_unreachable_queue_and_still_stops_cleanly(data_dir):
+    worker = start_worker(
+        data_dir, "--threads", "4", TASK_BACKEND="redis", REDIS_URL="redis://127.0.0.1:1/0"
+    )
+    time.sleep(2.5)
+    assert worker.poll() is None  # still running, retrying
+
+    output = stop(worker, signal.SIGTERM)
+
+    assert worker.returncode == 0, output
+    assert "Could not claim jobs; retrying in 2 s: Error 111 connecting to 127.0.0.1:1." in output
