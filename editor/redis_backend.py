@@ -96,8 +96,10 @@ class RedisBackend(BaseTaskBackend):
             errors=[],
             worker_ids=[],
         )
-        self.client.hset(
-            self.key("result", result.id),
+        result_key = self.key("result", result.id)
+        pipe = self.client.pipeline()
+        pipe.hset(
+            result_key,
             mapping={
                 "task_path": task.module_path,
                 "queue_name": task.queue_name,
@@ -112,6 +114,9 @@ class RedisBackend(BaseTaskBackend):
                 "traceback": "",
             },
         )
+        # Expires even if the transaction rolls back and the id is never queued.
+        pipe.expire(result_key, self.result_ttl)
+        pipe.execute()
         queue = self.key("queue", task.queue_name)
         # Like a database row, the task becomes visible to workers only once the caller's
         # transaction commits: a worker never sees a job whose record does not exist yet.
