@@ -23,17 +23,12 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.services import refund_credits, settle_credits
-from editor import catalogue, images
+from editor import catalogue, images, paste_back
 from editor.providers.base import IMAGE_INPAINTER, EditRequest, EditResult, ProviderError
 from editor.providers.http import call_with_retries, make_client
 from editor.services.submit import canonical_mask, read_asset
 from gallery.models import Asset, Record, RecordImage
 from gallery.services import store_asset
-
-try:
-    from editor import paste_back as _paste_back_module
-except ImportError:  # editor/paste_back.py is being written alongside; use the fallback below
-    _paste_back_module = None
 
 logger = logging.getLogger(__name__)
 
@@ -164,14 +159,15 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
         and prepared.mask_full is not None
     ):
         final, heatmap, drift_share = _paste(prepared.original, raw_img, prepared.mask_full)
+        heat_w, heat_h, _fmt = images.image_info(heatmap)
         drift_asset = store_asset(
             membership,
-            _fast_png(heatmap),
+            heatmap,
             kind=Asset.Kind.DRIFT,
             extension="png",
             name=f"drift-{position + 1}.png",
-            width=heatmap.width,
-            height=heatmap.height,
+            width=heat_w,
+            height=heat_h,
         )
         fmt, quality = _output_format(record)
         result_asset = store_asset(
@@ -219,26 +215,15 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
 
 def _paste(
     original: Image.Image, raw: Image.Image, mask: np.ndarray
-) -> tuple[Image.Image, Image.Image, float]:
-    """(pasted-back result, drift heatmap, drift share) via editor.paste_back when present."""
-    if _paste_back_module is not None:
-        final = _paste_back_module.paste_back(original, raw, mask)
-        heatmap, share = _paste_back_module.drift(original, raw, mask)
-        return final, heatmap, float(share)
-    mode = original.mode
-    fitted = raw.convert(mode).resize(original.size, Image.Resampling.LANCZOS)
-    src = np.asarray(original, dtype=np.float32)
-    new = np.asarray(fitted, dtype=np.float32)
-    alpha = (mask.astype(np.float32) / 255.0)[..., None]
-    blended = np.rint(src * (1.0 - alpha) + new * alpha).astype(np.uint8)
-    blended[mask == 0] = np.asarray(original)[mask == 0]
-    diff = np.abs(src - new).max(axis=2) if src.ndim == 3 else np.abs(src - new)
-    outside = mask == 0
-    changed = (diff > 16) & outside
-    share = float(changed.sum() / max(int(outside.sum()), 1))
-    heat = np.zeros((*mask.shape, 4), dtype=np.uint8)
-    heat[changed] = (255, 0, 0, 255)
-    return Image.fromarray(blended, mode), Image.fromarray(heat, "RGBA"), share
+) -> tuple[Image.Image, bytes, float]:
+    """(pasted-back result, drift heatmap PNG, drift share). The source went upstream with its
+    own aspect (scaled, never padded), so a result at another size maps back by resizing."""
+    final = paste_back.paste_back(original, raw, mask, fit="stretch")
+    mapped = (
+        raw if raw.size == original.size else raw.resize(original.size, Image.Resampling.LANCZOS)
+    )
+    heatmap, share = paste_back.drift(original, mapped, mask)
+    return final, heatmap, share
 
 
 def _finish(record: Record, result: EditResult, stored: list[RecordImage], ms: int) -> None:
