@@ -1,9 +1,11 @@
 """The reaper: edits whose worker died are requeued, or failed with their credits refunded."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -139,3 +141,32 @@ def test_reap_once_command_reports_what_it_did(bob_membership, capsys):
     call_command("run_worker", "--reap-once")
 
     assert capsys.readouterr().out == "Requeued 1 records, failed 1; 0 orphaned tasks.\n"
+
+
+@pytest.mark.sqlite_path
+@pytest.mark.django_db(transaction=True)
+def test_two_reapers_racing_act_on_each_record_once(bob_membership):
+    for _ in range(5):
+        running_record(bob_membership, attempts=0, heartbeat_age=LONG_AGO, cost=1_000)
+        running_record(bob_membership, attempts=2, heartbeat_age=LONG_AGO, cost=1_000)
+    barrier = threading.Barrier(2)
+    totals: list[tuple[int, int]] = []
+
+    def reap() -> None:
+        try:
+            barrier.wait()
+            totals.append(reap_stale_records())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reap) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert (sum(t[0] for t in totals), sum(t[1] for t in totals)) == (5, 5)
+    assert len(queued_edit_codes()) == 5
+    assert CreditEntry.objects.filter(kind=CreditEntry.Kind.REFUND).count() == 5
+    bob_membership.refresh_from_db()
+    assert bob_membership.used_credit == 5_000
