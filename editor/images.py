@@ -124,7 +124,7 @@ def has_alpha(img: Image.Image) -> bool:
     )
 
 
-def _to_8bit(img: Image.Image) -> Image.Image:
+def greyscale_to_8bit(img: Image.Image) -> Image.Image:
     """16-bit / 32-bit greyscale to 8-bit L, scaling the range rather than clipping it."""
     a = np.asarray(img)
     if img.mode == "F" and a.size and float(a.max()) <= 1.0:
@@ -153,7 +153,7 @@ def _cmyk_to_rgb(img: Image.Image) -> Image.Image:
 def normalise_mode(img: Image.Image) -> Image.Image:
     """Return RGB, or RGBA only when some pixel is not fully opaque."""
     if img.mode.startswith("I") or img.mode == "F":
-        return _to_8bit(img).convert("RGB")
+        return greyscale_to_8bit(img).convert("RGB")
     if img.mode == "CMYK":
         return _cmyk_to_rgb(img)
     if has_alpha(img):
