@@ -26,10 +26,6 @@ ARGS = [
 ]
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls our tests make
-# between browser steps are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def pytest_collection_modifyitems(items):
     for item in items:
@@ -48,10 +44,14 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
-def playwright_instance():
+@pytest.fixture
+def playwright_instance(monkeypatch):
+    """Playwright for one test only: its sync API keeps an event loop running in this thread,
+    which must not outlive the test (later ORM tests would see it) nor leak the env var."""
     from playwright.sync_api import sync_playwright  # only when browser tests run
 
+    # The ORM calls our tests make between browser steps are plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
         yield pw
 
