@@ -19,12 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 
 
+KEPT = {"PATH", "HOME", "USER", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TERM", "SHELL"}
+
+
 def base_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "TEST_DATABASE_URL", "TASK_BACKEND", "SECRET_KEY"}
-    }
+    """A clean environment: nothing the test process (or a developer's shell) has set, such as
+    DEBUG, DATABASE_URL or DJANGO_ALLOW_ASYNC_UNSAFE, leaks into the command under test."""
+    env = {key: value for key, value in os.environ.items() if key in KEPT}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DATA_DIR=str(data_dir),

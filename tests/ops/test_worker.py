@@ -49,7 +49,8 @@ def test_a_worker_with_fewer_threads_queues_the_rest(data_dir):
 
 def test_no_task_runs_twice_when_three_workers_claim_at_once(data_dir, tmp_path):
     log = tmp_path / "runs.log"
-    enqueue_sleeps(data_dir, 150, 0.01, log=log)
+    # 120 x 0.2 s keeps one 8-thread worker busy for 3 s, long enough for all three to start.
+    enqueue_sleeps(data_dir, 120, 0.2, log=log)
 
     workers = [
         start_worker(data_dir, "--threads", "8", "--poll", "0.05", "--exit-when-idle", "1")
@@ -59,8 +60,8 @@ def test_no_task_runs_twice_when_three_workers_claim_at_once(data_dir, tmp_path)
         stop(worker, sig=None, timeout=120)
 
     tags = sorted(int(line.split()[0]) for line in log.read_text().splitlines())
-    assert tags == list(range(150))
-    assert statuses(data_dir) == {"SUCCESSFUL": 150}
+    assert tags == list(range(120))
+    assert statuses(data_dir) == {"SUCCESSFUL": 120}
     # All three processes took part, so the claims really did race.
     pids = {row["value"]["pid"] for row in task_rows(data_dir)}
     assert len(pids) >= 2
