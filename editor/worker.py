@@ -25,11 +25,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection, transaction
+from django.db.models import Q
 from django.tasks import task_backends
 from django.tasks.base import TaskContext
 from django.tasks.signals import task_finished, task_started
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
+
+from accounts.services import refund_credits
+from editor.redis_backend import RedisBackend
+from gallery.models import Record
 
 logger = logging.getLogger("promptbrush.worker")
 
@@ -59,9 +67,6 @@ class DatabaseSource:
         self.queue_name = queue_name
 
     def claim(self, limit: int, timeout: float) -> list:
-        from django_tasks_db.models import DBTaskResult
-        from django_tasks_db.utils import exclusive_transaction
-
         if limit <= 0:
             return []
         ready = DBTaskResult.objects.ready().filter(
@@ -121,8 +126,6 @@ class DatabaseSource:
         JOB_STALE_SECONDS and not running in this process. Edits are re-run by the record reaper
         (their Record carries the heartbeat), not by re-running the row.
         """
-        from django_tasks_db.models import DBTaskResult
-
         cutoff = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS)
         stale = DBTaskResult.objects.filter(
             backend_name=self.backend_alias, status="RUNNING", started_at__lt=cutoff
@@ -165,10 +168,6 @@ class RedisSource:
 
 
 def source_for(backend_alias: str = "default", worker_id: str | None = None):
-    from django_tasks_db.backend import DatabaseBackend
-
-    from editor.redis_backend import RedisBackend
-
     backend = task_backends[backend_alias]
     worker_id = worker_id or get_random_string(32)
     if isinstance(backend, DatabaseBackend):
@@ -187,11 +186,6 @@ def reap_stale_records(now=None) -> tuple[int, int]:
     Every change is a conditional UPDATE on the stale state itself, so when two reapers race only
     one of them acts on a record. Returns (requeued, failed).
     """
-    from django.db.models import Q
-
-    from accounts.services import refund_credits
-    from gallery.models import Record
-
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.JOB_STALE_SECONDS)
     stale_q = Q(status=Record.Status.RUNNING) & (
@@ -229,6 +223,8 @@ def reap_stale_records(now=None) -> tuple[int, int]:
 
 
 def _enqueue_edit(record_code: str) -> None:
+    # Imported when needed: editor.tasks pulls in the whole engine, which the worker loads
+    # through the task path anyway.
     from editor.tasks import run_edit_task
 
     run_edit_task.enqueue(record_code=record_code)
