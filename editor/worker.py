@@ -219,7 +219,27 @@ def reap_stale_records(now=None) -> tuple[int, int]:
             outcome = "failed"
         if won:
             logger.warning("Reaped stale record %s: %s", code, outcome)
+    requeued += _reenqueue_forgotten(cutoff, now)
     return requeued, failed
+
+
+def _reenqueue_forgotten(cutoff, now) -> int:
+    """PENDING records nobody has picked up for JOB_STALE_SECONDS: their task may have been
+    lost (a worker died between taking the task and claiming the record, or the queue was
+    down when the reaper requeued it). Enqueue once more; run_edit only ever claims a PENDING
+    record, so a duplicate task is harmless. `heartbeat` marks the last enqueue, so a long
+    backlog gets at most one extra task per record per period."""
+    forgotten_q = Q(status=Record.Status.PENDING) & (
+        Q(heartbeat__lt=cutoff) | Q(heartbeat=None, created__lt=cutoff)
+    )
+    count = 0
+    for pk, code in Record.objects.filter(forgotten_q).values_list("pk", "code"):
+        with transaction.atomic():
+            won = Record.objects.filter(forgotten_q, pk=pk).update(heartbeat=now)
+            if won:
+                transaction.on_commit(lambda code=code: _enqueue_edit(str(code)))
+        count += won
+    return count
 
 
 def _enqueue_edit(record_code: str) -> None:

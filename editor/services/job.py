@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from PIL import Image
@@ -105,6 +107,32 @@ def _encode_result(img: Image.Image, fmt: str, quality: int) -> bytes:
     return _fast_png(img) if fmt == "png" else images.encode(img, fmt, quality)  # type: ignore[arg-type]
 
 
+@contextmanager
+def _heartbeat_while_waiting(record_id: int):
+    """Keep the heartbeat fresh during a provider call that may take minutes, so the reaper
+    never mistakes a live job for one whose worker died."""
+    stop = threading.Event()
+    interval = max(1.0, min(60.0, settings.JOB_STALE_SECONDS / 4))
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    _beat(record_id)
+                except Exception:  # a busy database must not kill the job it watches
+                    logger.warning("record %s: heartbeat not written", record_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{record_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
     """Call the adapter with retries; returns the result and the milliseconds it took."""
     scale = float(getattr(settings, "PROVIDER_RETRY_SLEEP_SCALE", 1.0))
@@ -115,7 +143,7 @@ def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
         _beat(record.pk)
 
     started = time.monotonic()
-    with make_client(timeout) as client:
+    with make_client(timeout) as client, _heartbeat_while_waiting(record.pk):
         provider = catalogue.build_provider(record.provider, record.team_id, client)
         result = call_with_retries(
             lambda: provider.edit(req),

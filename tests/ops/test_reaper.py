@@ -111,10 +111,30 @@ def test_finished_and_queued_records_are_never_reaped(bob_membership):
     done = running_record(bob_membership, attempts=2, heartbeat_age=LONG_AGO)
     Record.objects.filter(pk=done.pk).update(status=Record.Status.SUCCESS)
     queued = running_record(bob_membership, attempts=0, heartbeat_age=LONG_AGO)
-    Record.objects.filter(pk=queued.pk).update(status=Record.Status.PENDING)
+    Record.objects.filter(pk=queued.pk).update(status=Record.Status.PENDING, heartbeat=None)
 
     assert reap_stale_records() == (0, 0)
     assert set(Record.objects.values_list("status", flat=True)) == {"SUCCESS", "PENDING"}
+
+
+def test_a_queued_record_whose_task_was_lost_is_enqueued_again_once(
+    bob_membership, django_capture_on_commit_callbacks
+):
+    record = running_record(bob_membership, attempts=0, heartbeat_age=LONG_AGO)
+    # Queued two hours ago and never claimed: its task is gone (say the queue was down).
+    Record.objects.filter(pk=record.pk).update(
+        status=Record.Status.PENDING, heartbeat=None, created=timezone.now() - LONG_AGO
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reap_stale_records() == (1, 0)
+        assert reap_stale_records() == (0, 0)  # not again until another period has passed
+
+    assert queued_edit_codes() == [str(record.code)]
+    record.refresh_from_db()
+    assert record.status == Record.Status.PENDING
+    bob_membership.refresh_from_db()
+    assert bob_membership.used_credit == 4_000
 
 
 def test_a_second_reaper_finds_nothing_left_to_do(
