@@ -204,6 +204,8 @@ SEGMIND_API_BASE = env_str("SEGMIND_API_BASE", "https://api.segmind.com").rstrip
 SEGMIND_UPLOAD_URL = env_str("SEGMIND_UPLOAD_URL", "https://workflows-api.segmind.com/upload-asset")
 SEGMIND_API_KEY = env_secret("SEGMIND_API_KEY")
 PROVIDER_TIMEOUT_SECONDS = env_int("PROVIDER_TIMEOUT_SECONDS", 300)
+# How long a synchronous POST /api/features waits before answering 202 with the pending record.
+API_WAIT_SECONDS = env_int("API_WAIT_SECONDS", 600)
 # Extra models per provider, without code: {"openai": [{"id": "...", "types": [...], ...}]}
 PROVIDER_EXTRA_MODELS = env_json("PROVIDER_EXTRA_MODELS", {})
 # Keys derived from this (and older ones, for rotation) encrypt provider credentials at rest.
