@@ -54,7 +54,10 @@ function setStatus(form, text, isError = false) {
 // A form refresh (mode, provider, model, parameter changed) must not undo newer work: it is
 // dropped if a submit happened since it was sent, and it keeps the prompt as typed meanwhile.
 let submits = 0;
-let keptPrompt = null;
+// The textarea being replaced. Its value is read only once the new form is in place: a key
+// typed between the swap being scheduled and it happening still lands in the old element.
+let oldPrompt = null;
+let promptHadFocus = false;
 document.addEventListener("htmx:beforeRequest", (event) => {
   event.detail.xhr.promptbrushSubmits = submits;
 });
@@ -64,14 +67,23 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.shouldSwap = false;
     return;
   }
-  keptPrompt = event.detail.target.querySelector("textarea")?.value ?? null;
+  oldPrompt = event.detail.target.querySelector("textarea");
+  promptHadFocus = oldPrompt !== null && document.activeElement === oldPrompt;
 });
-document.addEventListener("htmx:load", (event) => {
-  if (!event.target.matches?.("[data-edit-form]")) return;
-  const textarea = event.target.querySelector("textarea");
-  if (textarea && keptPrompt !== null) textarea.value = keptPrompt;
+// afterSwap, not load: load waits for the settle delay, and a click in between would send the
+// prompt as it was when the refresh was requested.
+document.addEventListener("htmx:afterSwap", () => {
+  if (!oldPrompt) return;
+  const textarea = document.querySelector("#edit-form textarea");
+  if (textarea && oldPrompt) {
+    textarea.value = oldPrompt.value;
+    if (promptHadFocus) {
+      textarea.focus();
+      textarea.setSelectionRange(oldPrompt.selectionStart, oldPrompt.selectionEnd);
+    }
+  }
   if (textarea) updateCounter(textarea);
-  keptPrompt = null;
+  oldPrompt = null;
 });
 
 async function submit(form, submitter) {
