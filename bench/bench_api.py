@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=30)
     parser.add_argument("--concurrent", type=int, default=50)
     parser.add_argument("--latency", type=float, default=3.0)
+    parser.add_argument("--workers", type=int, default=1, help="run_worker processes")
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="promptbrush-bench-")
@@ -103,9 +104,11 @@ def main() -> None:
              "--log-level", "warning", "--timeout-keep-alive", "120"],
             cwd=ROOT, env=env, stdout=logs, stderr=logs,
         ),
+    ] + [
         subprocess.Popen(
             [py, "manage.py", "run_worker"], cwd=ROOT, env=env, stdout=logs, stderr=logs
-        ),
+        )
+        for _ in range(args.workers)
     ]  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     headers = {"API-KEY": token}
