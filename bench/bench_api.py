@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import io
+import json
 import os
 import socket
 import statistics
@@ -32,15 +34,25 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.fakes.base import Reply  # noqa: E402
 from tests.fakes.openai_server import OpenAIServer  # noqa: E402
 
 
 class SlowOpenAI(OpenAIServer):
+    """The loopback OpenAI server with a latency, and (with `--image photo`) a canned answer.
+
+    The checking fake parses every multipart body and encodes a fresh PNG per request, in this
+    process's one GIL; under 50 concurrent edits that CPU, not Promptbrush's, dominated the
+    wall time. The canned answer is one pre-encoded result, so what is measured is the app."""
+
     latency = 0.0
+    canned: bytes | None = None
 
     def handle(self, request):
         if self.latency and request.path.startswith("/v1/images"):
             time.sleep(self.latency)
+        if self.canned is not None and request.path == "/v1/images/edits":
+            return Reply(200, self.canned, {"Content-Type": "application/json"})
         return super().handle(request)
 
 
@@ -50,10 +62,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def png(w: int, h: int) -> bytes:
-    rng = np.random.default_rng(1)
+def png(w: int, h: int, kind: str = "noise", seed: int = 1) -> bytes:
+    """Random noise (PNG's worst case: 4.7 MB at 1536x1024) or a photo-like image: smooth
+    gradients with a little sensor-like grain, which compresses as photos do."""
+    rng = np.random.default_rng(seed)
+    if kind == "noise":
+        pixels = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    else:
+        y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+        base = np.stack([x / w, y / h, (x + y) / (w + h)], axis=-1) * 200 + 28
+        base += np.sin(x / 37.0)[..., None] * 12 + np.cos(y / 23.0)[..., None] * 12
+        base += rng.normal(0, 2.0, base.shape)
+        pixels = base.clip(0, 255).astype(np.uint8)
     buf = io.BytesIO()
-    Image.fromarray(rng.integers(0, 256, (h, w, 3), dtype=np.uint8), "RGB").save(buf, "PNG")
+    Image.fromarray(pixels, "RGB").save(buf, "PNG")
     return buf.getvalue()
 
 
@@ -76,10 +98,21 @@ def main() -> None:
     parser.add_argument("--concurrent", type=int, default=50)
     parser.add_argument("--latency", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=1, help="run_worker processes")
+    parser.add_argument(
+        "--image",
+        choices=["noise", "photo"],
+        default="photo",
+        help="photo-like source and canned provider answer (default), or random noise "
+        "answered by the checking fake (worst case for PNG, and the fake's CPU counts)",
+    )
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="promptbrush-bench-")
-    fake = SlowOpenAI().start()
+    fake = SlowOpenAI()
+    if args.image == "photo":
+        result = base64.b64encode(png(1536, 1024, "photo", seed=2)).decode()
+        fake.canned = json.dumps({"created": 0, "data": [{"b64_json": result}]}).encode()
+    fake.start()
     port = free_port()
     env = {
         **os.environ,
@@ -121,7 +154,8 @@ def main() -> None:
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.1)
-            image = client.post("/api/assets", files={"asset": ("a.png", png(1536, 1024))})
+            source = png(1536, 1024, args.image)
+            image = client.post("/api/assets", files={"asset": ("a.png", source)})
             mask_up = client.post("/api/assets", files={"asset": ("m.png", mask(1536, 1024))})
             body = {
                 "type": "IMAGE_INPAINTER",
