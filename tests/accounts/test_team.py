@@ -35,7 +35,7 @@ def test_admin_sees_every_member_with_role_status_and_credit(alice_client, bob_m
     html = alice_client.get(TEAM_URL).content.decode()
     assert f'id="member-{bob_membership.user.code}"' in html
     assert "bob" in html
-    assert "1234 of 50000" in html
+    assert "1,234 of 50,000" in html
     assert 'value="1234"' in html  # the usage bar
     assert 'max="50000"' in html
     assert '<option value="MEMBER" selected>' in html

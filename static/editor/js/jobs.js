@@ -148,7 +148,10 @@ document.addEventListener("submit", (event) => {
 document.body.addEventListener("creditsChanged", (event) => {
   const badge = document.getElementById("credit-badge");
   const { used, limit } = event.detail || {};
-  if (badge && used !== undefined) badge.textContent = `${used} / ${limit} credits`;
+  if (badge && used !== undefined) {
+    const n = (value) => Number(value).toLocaleString("en-US");
+    badge.textContent = `${n(used)} / ${n(limit)} credits`;
+  }
 });
 
 // Running and queued cards count their seconds between polls.

@@ -1,0 +1,46 @@
+"""The team page in Debian's Chromium: member rows change in place (htmx), and the one-time
+invite link copies to the clipboard."""
+
+import pytest
+
+from accounts.models import Invite, Membership
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_credit_limit_and_deactivation_change_the_row_in_place(
+    signed_in, live_server, bob_membership
+):
+    page = signed_in
+    page.goto(f"{live_server.url}/accounts/team/")
+    row = page.locator(f"#member-{bob_membership.user.code}")
+    page.evaluate("window.__samePage = true")  # gone if the browser navigated
+
+    row.get_by_label("Credit limit of bob").fill("75000")
+    row.get_by_role("button", name="Save").click()
+    row.locator("small", has_text="0 of 75,000").wait_for()
+    bob_membership.refresh_from_db()
+    assert bob_membership.credit_limit == 75_000
+
+    row.get_by_role("button", name="Deactivate").click()
+    row.get_by_role("button", name="Reactivate").wait_for()
+    bob_membership.refresh_from_db()
+    assert bob_membership.status == Membership.Status.INACTIVE
+    assert page.evaluate("window.__samePage") is True
+    assert page.js_errors == []
+
+
+def test_an_invite_link_is_shown_once_and_copies(signed_in, live_server, browser_context, team):
+    browser_context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = signed_in
+    page.goto(f"{live_server.url}/accounts/team/")
+    page.get_by_role("button", name="Create invite link").click()
+
+    link = page.get_by_role("textbox", name="Invite link").input_value()
+    invite = Invite.objects.get(team=team)
+    assert link.endswith(f"/accounts/invite/{invite.code}/")
+    page.get_by_role("button", name="Copy link").click()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+
+    page.goto(f"{live_server.url}/accounts/team/")
+    assert page.get_by_role("textbox", name="Invite link").count() == 0
