@@ -142,7 +142,7 @@ def edit(request: Request, code) -> HttpResponse:
             "asset": asset,
             "parent": parent,
             "form": form,
-            **_form_context(form),
+            **_form_context(request, form),
             "groups": _jobs_context(jobs),
         },
     )
@@ -162,12 +162,12 @@ def generate(request: Request) -> HttpResponse:
     return render(
         request,
         "editor/generate.html",
-        {"form": form, **_form_context(form), "groups": _jobs_context(jobs)},
+        {"form": form, **_form_context(request, form), "groups": _jobs_context(jobs)},
     )
 
 
-def _form_context(form: EditForm) -> dict:
-    """The credit estimate and the catalogue note for the chosen model."""
+def _form_context(request: Request, form: EditForm) -> dict:
+    """The credit estimate, the catalogue note for the chosen model and the prompt history."""
     cost = 0
     try:
         for provider, model in form.targets():
@@ -175,7 +175,11 @@ def _form_context(form: EditForm) -> dict:
                 cost += services.estimate_cost(provider, model, form.values())
     except (KeyError, ValueError):
         cost = None
-    return {"cost": cost, "provider_note": form.provider_info.get("note", "")}
+    return {
+        "cost": cost,
+        "provider_note": form.provider_info.get("note", ""),
+        "recent_prompts": gallery_services.recent_prompts(request.membership),
+    }
 
 
 def _edit_form(request: Request, data, files=None, refresh: bool = False) -> EditForm:
@@ -190,7 +194,7 @@ def _render_form(request: Request, form: EditForm, status: int = 200) -> HttpRes
     return render(
         request,
         "editor/edit_form.html#edit-form",
-        {"form": form, **_form_context(form)},
+        {"form": form, **_form_context(request, form)},
         status=status,
     )
 
@@ -278,7 +282,7 @@ def _rejected(request: Request, form: EditForm) -> HttpResponse:
 
 def _page(request: Request, form: EditForm, status: int = 200) -> HttpResponse:
     """The whole page around a bound form (no JavaScript: a refresh or a rejected submit)."""
-    context = {"form": form, **_form_context(form)}
+    context = {"form": form, **_form_context(request, form)}
     code = form.data.get("source")
     if not code:
         jobs = _records(request).filter(type=Record.Type.IMAGE_GENERATOR)[:JOBS_SHOWN]

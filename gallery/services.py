@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Max
 from django.urls import reverse
 
 from accounts.models import Membership
@@ -117,3 +118,16 @@ def record_rating(record: Record, rating: int | None, feedback: str) -> Record:
     record.feedback = feedback.strip()
     record.save(update_fields=["rating", "feedback"])
     return record
+
+
+def recent_prompts(membership: Membership, *, limit: int = 8) -> list[dict]:
+    """The member's latest distinct prompts, newest first, each with the best rating its
+    results earned and how often it was used: a prompt history to pick from."""
+    rows = (
+        Record.objects.filter(team_id=membership.team_id, user_id=membership.user_id)
+        .exclude(prompt="")
+        .values("prompt")
+        .annotate(last_used=Max("created"), best_rating=Max("rating"), uses=Count("id"))
+        .order_by("-last_used")[:limit]
+    )
+    return list(rows)

@@ -242,3 +242,23 @@ def test_shortcuts_dialog_and_labelled_controls(signed_in, live_server, asset):
             .map((el) => el.outerHTML.slice(0, 80))"""
     )
     assert unlabelled == []
+
+
+def test_a_recent_prompt_fills_the_prompt_field(signed_in, live_server, asset, alice_membership):
+    Record.objects.create(
+        team=alice_membership.team,
+        user=alice_membership.user,
+        membership=alice_membership,
+        type=Record.Type.IMAGE_INPAINTER,
+        provider="local",
+        model="telea",
+        prompt="replace the square with a potted plant",
+        rating=4,
+    )
+    page = signed_in
+    open_editor(page, live_server, asset)
+    page.get_by_text("Recent prompts").click()
+    page.get_by_role("button", name="replace the square with a potted plant").click()
+
+    assert page.get_by_label("Prompt").input_value() == "replace the square with a potted plant"
+    assert page.locator("#prompt-counter").inner_text().startswith("38 / 4000")

@@ -430,3 +430,33 @@ def test_generate_without_js_posts_and_returns_to_the_page(alice_client, setting
     )
     page = alice_client.get(reverse("editor:generate"))
     assert f'id="job-{record.code}"' in page.content.decode()
+
+
+def _record_with_prompt(membership, prompt, *, rating=None, user=None):
+    return Record.objects.create(
+        team=membership.team,
+        user=user or membership.user,
+        membership=membership,
+        type=Record.Type.IMAGE_GENERATOR,
+        provider="local",
+        model="telea",
+        prompt=prompt,
+        rating=rating,
+    )
+
+
+def test_the_form_offers_my_recent_prompts_newest_first_with_their_best_rating(
+    alice_client, alice_membership, bob_membership, asset
+):
+    _record_with_prompt(alice_membership, "a red balloon over the roofs", rating=2)
+    _record_with_prompt(alice_membership, "a red balloon over the roofs", rating=5)
+    _record_with_prompt(alice_membership, "remove the lamp post")
+    _record_with_prompt(bob_membership, "bob's secret prompt")
+
+    html = alice_client.get(reverse("editor:edit", args=[asset.code])).content.decode()
+
+    history = html[html.index('class="recent-prompts"') :]
+    assert history.index("remove the lamp post") < history.index("a red balloon over the roofs")
+    assert 'data-use-prompt="a red balloon over the roofs"' in history
+    assert "rated 5 of 5 · used 2 times" in history
+    assert "bob&#x27;s secret prompt" not in html and "bob's secret prompt" not in html

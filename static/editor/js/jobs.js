@@ -24,6 +24,16 @@ document.addEventListener("input", (event) => {
   if (event.target.matches("textarea")) updateCounter(event.target);
 });
 
+// Prompt history: a click puts an earlier prompt back in the field, ready to adjust.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-use-prompt]");
+  const textarea = button?.closest("form")?.querySelector("textarea");
+  if (!textarea) return;
+  textarea.value = button.dataset.usePrompt;
+  updateCounter(textarea);
+  textarea.focus();
+});
+
 function fromHTML(html) {
   const template = document.createElement("template");
   template.innerHTML = html.trim();
