@@ -99,6 +99,12 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=1, help="run_worker processes")
     parser.add_argument(
+        "--size",
+        default="1536x1024",
+        help="source size WxH; a small one (256x256) takes image CPU out of the picture and "
+        "shows what the job pipeline itself keeps in flight",
+    )
+    parser.add_argument(
         "--image",
         choices=["noise", "photo"],
         default="photo",
@@ -108,9 +114,10 @@ def main() -> None:
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="promptbrush-bench-")
+    width, height = (int(v) for v in args.size.lower().split("x"))
     fake = SlowOpenAI()
     if args.image == "photo":
-        result = base64.b64encode(png(1536, 1024, "photo", seed=2)).decode()
+        result = base64.b64encode(png(width, height, "photo", seed=2)).decode()
         fake.canned = json.dumps({"created": 0, "data": [{"b64_json": result}]}).encode()
     fake.start()
     port = free_port()
@@ -154,9 +161,9 @@ def main() -> None:
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.1)
-            source = png(1536, 1024, args.image)
+            source = png(width, height, args.image)
             image = client.post("/api/assets", files={"asset": ("a.png", source)})
-            mask_up = client.post("/api/assets", files={"asset": ("m.png", mask(1536, 1024))})
+            mask_up = client.post("/api/assets", files={"asset": ("m.png", mask(width, height))})
             body = {
                 "type": "IMAGE_INPAINTER",
                 "model": "gpt-image-1.5",
@@ -165,7 +172,7 @@ def main() -> None:
                     "prompt": "a red balloon",
                     "imageUrl": image.json()["fileContent"]["path"],
                     "maskUrl": mask_up.json()["fileContent"]["path"],
-                    "size": "1536x1024",
+                    "size": "auto",
                     "quality": "low",
                 },
             }
@@ -181,7 +188,7 @@ def main() -> None:
                 queue.append(answer["durations"]["queueMs"])
                 provider.append(answer["durations"]["providerMs"])
             print(
-                f"(a) app overhead per edit, 1536x1024 inpaint, zero-latency provider, "
+                f"(a) app overhead per edit, {args.size} inpaint, zero-latency provider, "
                 f"{args.edits} sequential sync calls:"
             )
             print(
