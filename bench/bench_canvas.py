@@ -62,7 +62,7 @@ RECORD_FRAMES = """() => {
   };
   requestAnimationFrame(tick);
 }"""
-IMAGE_LOADED = "document.querySelector('[data-stage-image]').complete"
+IMAGE_LOADED = "() => document.querySelector('[data-stage-image]').complete"
 STOP_FRAMES = """() => {
   window.__recording = false;
   const f = window.__frames;

@@ -78,11 +78,22 @@ def page(request, browser_context, live_server):
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors
+    csp_violations = []
+    page.on(
+        "console",
+        lambda msg: (
+            csp_violations.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         OUTPUT.mkdir(exist_ok=True)
         page.screenshot(path=str(OUTPUT / f"{request.node.name}.png"), full_page=True)
+    # The pages obey their own Content Security Policy in every browser test.
+    assert csp_violations == []
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def asset(alice_membership):
 def open_editor(page, live_server, asset):
     page.goto(live_server.url + reverse("editor:edit", args=[asset.code]))
     page.wait_for_selector("html[data-editor-ready]")
-    page.wait_for_function("document.querySelector('[data-stage-image]').complete")
+    page.wait_for_function("() => document.querySelector('[data-stage-image]').complete")
 
 
 def to_client(page, x, y):
@@ -90,7 +90,7 @@ def test_upload_paint_submit_changes_only_the_painted_area(signed_in, live_serve
     )
     page.wait_for_url("**/edit/**")
     page.wait_for_selector("html[data-editor-ready]")
-    page.wait_for_function("document.querySelector('[data-stage-image]').complete")
+    page.wait_for_function("() => document.querySelector('[data-stage-image]').complete")
     set_size(page, 30)
     stroke(page, [(160, 150), (240, 150)])
     page.get_by_role("button", name="Change painted area").click()

@@ -45,11 +45,11 @@ def test_filters_and_load_more_swap_the_grid(signed_in, live_server, alice_membe
     tab.goto(f"{live_server.url}/gallery/")
     cards = tab.locator(".record-card")
     tab.locator(".load-more").scroll_into_view_if_needed()
-    tab.wait_for_function("document.querySelectorAll('.record-card').length === 31")
+    tab.wait_for_function("() => document.querySelectorAll('.record-card').length === 31")
     assert cards.count() == 31
 
     tab.get_by_label("Status").select_option("FAILED")
-    tab.wait_for_function("document.querySelectorAll('.record-card').length === 1")
+    tab.wait_for_function("() => document.querySelectorAll('.record-card').length === 1")
     assert cards.first.inner_text().count("the failed one") == 1
     assert tab.url.endswith("status=FAILED") or "status=FAILED" in tab.url
     assert tab.js_errors == []
