@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import dj_database_url
-from django.utils.csp import CSP
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from config.env import (
     env_bool,
