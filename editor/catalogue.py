@@ -1,26 +1,41 @@
 """Which providers and models a team can use, and how to build an adapter for a job.
 
-The catalogue is data: each adapter class seeds its models and `settings.PROVIDER_EXTRA_MODELS`
-(JSON per provider id, see editor.providers.extend_models) adds or replaces models without code.
+The catalogue is data: each adapter class seeds its models; `settings.PROVIDER_EXTRA_MODELS`
+(JSON per provider id) and CatalogueModel rows (Django admin) add or replace models without code.
 Base URLs come from settings, or from the team's own override (OpenAI-compatible proxies).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
 from django.conf import settings
 
 from accounts.services import configured_providers, provider_key
-from editor.providers import PROVIDERS, extend_models, get_provider_class
+from editor.models import CatalogueModel
+from editor.providers import PROVIDERS, catalogue_from_spec, extend_models, get_provider_class
 from editor.providers.base import ModelSpec, Provider
+
+logger = logging.getLogger(__name__)
 
 
 def models_for(provider_id: str) -> tuple[ModelSpec, ...]:
-    """The provider's seeded models plus those an admin added in settings."""
-    extra = settings.PROVIDER_EXTRA_MODELS.get(provider_id) or []
-    return extend_models(get_provider_class(provider_id), extra)
+    """The provider's seeded models, plus those added in settings, plus those an admin added
+    in the database (which win over both for the same id)."""
+    extra = {m["id"]: m for m in settings.PROVIDER_EXTRA_MODELS.get(provider_id) or []}
+    for row in CatalogueModel.objects.filter(provider=provider_id, enabled=True):
+        spec = row.as_spec_dict()
+        try:
+            catalogue_from_spec(spec)
+        except ValueError as exc:
+            # Saved past the admin's validation (a shell, a data migration): skip, don't break
+            # every page that lists models.
+            logger.warning("Catalogue row %s ignored: %s", row, exc)
+            continue
+        extra[row.model_id] = spec
+    return extend_models(get_provider_class(provider_id), list(extra.values()))
 
 
 def model_spec(provider_id: str, model: str) -> ModelSpec | None:

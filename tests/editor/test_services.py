@@ -141,6 +141,7 @@ def test_rerun_makes_a_new_record_with_the_same_parameters(
     assert (again.source_id, again.status) == (source.pk, "SUCCESS")
 
 
+@pytest.mark.django_db
 def test_estimate_cost_counts_images(settings):
     assert services.estimate_cost("openai", "gpt-image-1.5", {"quality": "high", "n": 3}) == 50_100
     assert services.estimate_cost("local", "telea", {}) == 0

@@ -1,0 +1,43 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from editor.providers import catalogue_from_spec, provider_choices
+
+
+class CatalogueModel(models.Model):
+    """A model an admin adds to a provider's catalogue, or whose declaration they replace,
+    without a release: model names change faster than we ship (see providers.md)."""
+
+    provider = models.CharField(max_length=20, choices=provider_choices())
+    model_id = models.CharField("model id", max_length=100, help_text="As the provider spells it.")
+    spec = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='What the model serves and takes, e.g. {"types": ["IMAGE_EDITOR", '
+        '"IMAGE_INPAINTER"], "label": "GPT Image 3", "params": [{"name": "size", '
+        '"default": "auto", "choices": ["auto", "1024x1024"]}]}',
+    )
+    enabled = models.BooleanField(default=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "model_id"], name="one_row_per_model")
+        ]
+        ordering = ["provider", "model_id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.model_id}"
+
+    def as_spec_dict(self) -> dict:
+        return {**(self.spec or {}), "id": self.model_id}
+
+    def clean(self) -> None:
+        if not isinstance(self.spec, dict):
+            raise ValidationError({"spec": "The spec must be a JSON object."})
+        if "id" in self.spec:
+            raise ValidationError({"spec": "Leave out 'id': the model id field above sets it."})
+        try:
+            catalogue_from_spec(self.as_spec_dict())
+        except ValueError as exc:
+            raise ValidationError({"spec": str(exc)}) from exc
