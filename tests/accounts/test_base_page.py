@@ -1,4 +1,4 @@
-"""Every page goes out with a strict Content Security Policy that the pages themselves obey."""
+"""What every page shares: a strict Content Security Policy the page obeys, and the nav."""
 
 import re
 
@@ -25,3 +25,10 @@ def test_pages_carry_a_strict_csp_and_no_inline_script(alice_client, url_name):
     assert all(" src=" in tag or f'nonce="{nonce}"' in tag for tag in scripts), scripts
     assert not re.search(r"\son[a-z]+=\"", html), "no inline event handlers"
     assert not re.search(r"\sstyle=\"", html), "no inline style attributes"
+
+
+@pytest.mark.django_db
+def test_the_nav_marks_the_current_page(alice_client):
+    html = alice_client.get(reverse("gallery:list")).content.decode()
+    assert '<a href="/gallery/" aria-current="page">Gallery</a>' in html
+    assert html.count('aria-current="page"') == 1
