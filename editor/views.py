@@ -11,6 +11,7 @@ from itertools import groupby
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -135,12 +136,20 @@ def edit(request: Request, code) -> HttpResponse:
         },
     )
     jobs = _records(request).filter(source=asset)[:JOBS_SHOWN]
+    # Masks painted before on this image, or on the edit this result came from.
+    earlier = Q(source=asset) | Q(pk=parent.pk) if parent else Q(source=asset)
+    previous_masks = (
+        gallery_services.records_visible_to(request.membership)
+        .filter(earlier, mask__isnull=False)
+        .select_related("mask")[:12]
+    )
     return render(
         request,
         "editor/edit.html",
         {
             "asset": asset,
             "parent": parent,
+            "previous_masks": previous_masks,
             "form": form,
             **_form_context(request, form),
             "groups": _jobs_context(jobs),

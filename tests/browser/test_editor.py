@@ -262,3 +262,51 @@ def test_a_recent_prompt_fills_the_prompt_field(signed_in, live_server, asset, a
 
     assert page.get_by_label("Prompt").input_value() == "replace the square with a potted plant"
     assert page.locator("#prompt-counter").inner_text().startswith("38 / 4000")
+
+
+def test_an_earlier_mask_is_reused_refined_and_survives_a_reload(
+    signed_in, live_server, asset, alice_membership
+):
+    from gallery.services import store_asset
+
+    earlier = np.zeros((H, W), dtype=np.uint8)
+    earlier[100:200, 150:250] = 255  # the red square
+    buf = io.BytesIO()
+    Image.fromarray(earlier, "L").save(buf, "PNG")
+    mask_asset = store_asset(
+        alice_membership, buf.getvalue(), kind="MASK", extension="png", width=W, height=H
+    )
+    Record.objects.create(
+        team=alice_membership.team,
+        user=alice_membership.user,
+        membership=alice_membership,
+        type=Record.Type.IMAGE_INPAINTER,
+        provider="local",
+        model="telea",
+        prompt="remove the square",
+        source=asset,
+        mask=mask_asset,
+    )
+    page = signed_in
+    open_editor(page, live_server, asset)
+
+    page.get_by_label("Reuse mask").select_option(
+        label=page.locator("[data-reuse-mask] option").nth(1).inner_text()
+    )
+    page.wait_for_function("() => window.promptbrush.store.ops.length === 1")
+    assert np.array_equal(exported_mask(page), earlier)
+
+    # The eraser refines it: a stroke across the top edge takes those pixels out.
+    page.locator('[data-tool="eraser"]').click()
+    set_size(page, 20)
+    stroke(page, [(140, 105), (260, 105)])
+    refined = exported_mask(page)
+    assert refined[105, 200] == 0 and refined[150, 200] == 255 and refined[50, 50] == 0
+
+    page.reload()
+    page.wait_for_selector("html[data-editor-ready]")
+    assert np.array_equal(exported_mask(page), refined)
+
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+z")
+    assert exported_mask(page).max() == 0

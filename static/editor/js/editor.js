@@ -5,7 +5,7 @@ import { setMaskProvider } from "./jobs.js";
 import { exportMask } from "./mask.js";
 import { MaskLayer } from "./mask.js";
 import { attachPointer } from "./pointer.js";
-import { StrokeStore, drawSegments } from "./strokes.js";
+import { StrokeStore, drawSegments, loadRaster } from "./strokes.js";
 import { Viewport } from "./viewport.js";
 
 const root = document.querySelector("[data-editor]");
@@ -38,7 +38,13 @@ Object.assign(settings, readJSON(SETTINGS_KEY) || {}, { tool: "brush", visible: 
 settings.size = Math.min(maxSize, Math.max(1, settings.size));
 
 const saved = readJSON(STORAGE_KEY);
-const store = new StrokeStore(saved && Array.isArray(saved.ops) ? saved.ops : []);
+let savedOps = saved && Array.isArray(saved.ops) ? saved.ops : [];
+// Earlier masks reused before the reload come back too; one that can no longer be read is dropped.
+const reused = [...new Set(savedOps.filter((op) => op.op === "mask").map((op) => op.url))];
+const unreadable = new Set();
+await Promise.all(reused.map((url) => loadRaster(url).catch(() => unreadable.add(url))));
+savedOps = savedOps.filter((op) => op.op !== "mask" || !unreadable.has(op.url));
+const store = new StrokeStore(savedOps);
 const layer = new MaskLayer(W, H);
 layer.rebuild(store.live());
 const view = new Viewport(stage, W, H);
@@ -296,6 +302,26 @@ function syncButtons() {
   hint.hidden = store.live().length > 0 || hint.hidden;
 }
 store.addEventListener("change", syncButtons);
+
+// Reuse the mask of an earlier edit of this image: it joins the ops, so undo takes it away
+// and the brush and eraser refine it.
+const reuse = root.querySelector("[data-reuse-mask]");
+reuse?.addEventListener("change", async () => {
+  const url = reuse.value;
+  if (!url) return;
+  const label = reuse.selectedOptions[0].textContent.trim();
+  reuse.disabled = true;
+  try {
+    await loadRaster(url);
+    commit({ op: "mask", url });
+    announce(`Mask of “${label}” added. Undo removes it; the brush and eraser refine it.`);
+  } catch (error) {
+    announce(error.message);
+  } finally {
+    reuse.value = "";
+    reuse.disabled = false;
+  }
+});
 
 root.addEventListener("click", (event) => {
   const button = event.target.closest("[data-action]");

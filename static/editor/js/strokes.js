@@ -3,6 +3,7 @@
 //   {op: "brush" | "erase", size, softness, points: [[x, y, pressure], ...]}
 //   {op: "rect", erase, x, y, w, h}        {op: "lasso", erase, points: [[x, y], ...]}
 //   {op: "invert"}                          {op: "clear"}
+//   {op: "mask", url}                       an earlier edit's stored mask, painted in as is
 // Replaying the ops at any resolution gives the same mask, so the export always matches the image.
 
 export class StrokeStore extends EventTarget {
@@ -59,6 +60,31 @@ export class StrokeStore extends EventTarget {
 }
 
 const ERASING = new Set(["erase"]);
+
+// Stored masks (white = edit on black) as white-with-alpha canvases, by URL, so replaying a
+// "mask" op is a synchronous drawImage. loadRaster() must finish before such an op is replayed.
+const rasters = new Map();
+
+export async function loadRaster(url) {
+  if (rasters.has(url)) return rasters.get(url);
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`The mask could not be loaded (${response.status}).`);
+  const bitmap = await createImageBitmap(await response.blob());
+  const canvas = document.createElement("canvas");
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0);
+  const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  const data = pixels.data;
+  for (let i = 0; i < data.length; i += 4) {
+    data[i + 3] = data[i]; // luminance (grey) becomes edit strength
+    data[i] = data[i + 1] = data[i + 2] = 255;
+  }
+  ctx.putImageData(pixels, 0, 0);
+  rasters.set(url, canvas);
+  return canvas;
+}
 
 // Blur radius in image pixels for a brush of this size and softness (0..100).
 export function softRadius(size, softness) {
@@ -147,6 +173,13 @@ export function drawOp(ctx, op, color, deviceScale, width, height) {
     ctx.globalCompositeOperation = "source-over";
   } else if (op.op === "clear") {
     ctx.clearRect(0, 0, width, height);
+  } else if (op.op === "mask") {
+    const raster = rasters.get(op.url);
+    if (raster) {
+      ctx.filter = "none";
+      ctx.globalCompositeOperation = "source-over";
+      ctx.drawImage(raster, 0, 0, width, height);
+    }
   }
   ctx.globalCompositeOperation = "source-over";
 }
