@@ -14,6 +14,7 @@ from PIL import Image
 from editor import services
 from gallery.models import Record
 from tests.fakes.openai_server import OpenAIServer
+from tests.gallery.factories import make_record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -245,13 +246,10 @@ def test_shortcuts_dialog_and_labelled_controls(signed_in, live_server, asset):
 
 
 def test_a_recent_prompt_fills_the_prompt_field(signed_in, live_server, asset, alice_membership):
-    Record.objects.create(
-        team=alice_membership.team,
-        user=alice_membership.user,
-        membership=alice_membership,
-        type=Record.Type.IMAGE_INPAINTER,
-        provider="local",
-        model="telea",
+    make_record(
+        alice_membership,
+        results=0,
+        source=asset,
         prompt="replace the square with a potted plant",
         rating=4,
     )
@@ -276,17 +274,8 @@ def test_an_earlier_mask_is_reused_refined_and_survives_a_reload(
     mask_asset = store_asset(
         alice_membership, buf.getvalue(), kind="MASK", extension="png", width=W, height=H
     )
-    Record.objects.create(
-        team=alice_membership.team,
-        user=alice_membership.user,
-        membership=alice_membership,
-        type=Record.Type.IMAGE_INPAINTER,
-        provider="local",
-        model="telea",
-        prompt="remove the square",
-        source=asset,
-        mask=mask_asset,
-    )
+    earlier_edit = make_record(alice_membership, results=0, source=asset, prompt="remove it")
+    Record.objects.filter(pk=earlier_edit.pk).update(mask=mask_asset)
     page = signed_in
     open_editor(page, live_server, asset)
 

@@ -11,6 +11,7 @@ from PIL import Image
 from editor import services
 from gallery.models import Asset, Record
 from tests.conftest import png_bytes
+from tests.gallery.factories import make_record
 
 
 def mask_png(width=64, height=48, box=(10, 10, 30, 30)) -> bytes:
@@ -432,17 +433,8 @@ def test_generate_without_js_posts_and_returns_to_the_page(alice_client, setting
     assert f'id="job-{record.code}"' in page.content.decode()
 
 
-def _record_with_prompt(membership, prompt, *, rating=None, user=None):
-    return Record.objects.create(
-        team=membership.team,
-        user=user or membership.user,
-        membership=membership,
-        type=Record.Type.IMAGE_GENERATOR,
-        provider="local",
-        model="telea",
-        prompt=prompt,
-        rating=rating,
-    )
+def _record_with_prompt(membership, prompt, *, rating=None):
+    return make_record(membership, results=0, prompt=prompt, rating=rating)
 
 
 def test_the_form_offers_my_recent_prompts_newest_first_with_their_best_rating(
