@@ -161,7 +161,7 @@ def drift(
     mask: np.ndarray,
     *,
     threshold: int = 24,
-    max_side: int = 1536,
+    max_side: int = 1024,
 ) -> tuple[bytes, float]:
     """What the provider changed outside the mask: (heatmap PNG, share of outside pixels).
 
@@ -189,8 +189,9 @@ def drift(
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     grey = cv2.resize(np.asarray(original.convert("L")), size, interpolation=cv2.INTER_AREA)
     small_mask = cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
-    small_diff = cv2.resize(np.where(changed, diff, 0).astype(np.uint8), size, cv2.INTER_AREA)
-    small_changed = cv2.resize(changed.astype(np.uint8) * 255, size, cv2.INTER_AREA) > 0
+    area = cv2.INTER_AREA
+    small_diff = cv2.resize(np.where(changed, diff, 0).astype(np.uint8), size, interpolation=area)
+    small_changed = cv2.resize(changed.astype(np.uint8) * 255, size, interpolation=area) > 0
     heat = np.repeat(grey.astype(np.float32)[..., None] * 0.35, 3, axis=2)
     inside = small_mask.astype(np.float32)[..., None] / 255.0 * 0.5
     heat = heat * (1 - inside) + np.array([40, 110, 255], np.float32) * inside

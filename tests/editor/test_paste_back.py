@@ -217,7 +217,7 @@ def test_drift_with_a_full_mask_has_no_outside():
 def test_drift_heatmap_is_downscaled_for_large_images():
     original = Image.new("RGB", (3000, 2000))
     heatmap, _ = drift(original, original, np.zeros((2000, 3000), np.uint8))
-    assert Image.open(io.BytesIO(heatmap)).size == (1536, 1024)
+    assert Image.open(io.BytesIO(heatmap)).size == (1024, 683)
 
 
 @pytest.mark.parametrize("fit", ["pad", "crop", "stretch"])
