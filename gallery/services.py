@@ -32,8 +32,12 @@ def store_asset(
     name: str = "",
     width: int = 0,
     height: int = 0,
+    save_row: bool = True,
 ) -> Asset:
-    """Save bytes through the default storage (local files or S3 alike) as a team asset."""
+    """Save bytes through the default storage (local files or S3 alike) as a team asset.
+
+    With save_row=False only the file is written: the caller saves the row later, so several
+    assets go into the database in one transaction."""
     extension = "jpeg" if extension == "jpg" else extension
     asset = Asset(
         team_id=membership.team_id,
@@ -47,7 +51,8 @@ def store_asset(
     )
     asset.team = membership.team
     asset.file.save(f"upload.{extension}", ContentFile(data), save=False)
-    asset.save()
+    if save_row:
+        asset.save()
     return asset
 
 

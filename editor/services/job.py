@@ -177,6 +177,7 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
         name=f"raw-{position + 1}.{raw_fmt}",
         width=raw_w,
         height=raw_h,
+        save_row=False,
     )
     drift_asset, drift_share = None, None
     options = record.options or {}
@@ -196,6 +197,7 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
             name=f"drift-{position + 1}.png",
             width=heat_w,
             height=heat_h,
+            save_row=False,
         )
         fmt, quality = _output_format(record)
         result_asset = store_asset(
@@ -206,6 +208,7 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
             name=f"result-{position + 1}.{fmt}",
             width=final.width,
             height=final.height,
+            save_row=False,
         )
     else:
         final = raw_img
@@ -217,6 +220,7 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
             name=f"result-{position + 1}.{raw_fmt}",
             width=raw_w,
             height=raw_h,
+            save_row=False,
         )
     thumb = images.thumbnail_png_or_webp(final)
     with Image.open(io.BytesIO(thumb)) as t:
@@ -229,6 +233,7 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
         name=f"thumb-{position + 1}.webp",
         width=thumb_size[0],
         height=thumb_size[1],
+        save_row=False,
     )
     return RecordImage(
         record=record,
@@ -271,7 +276,13 @@ def _finish(record: Record, result: EditResult, stored: list[RecordImage], ms: i
     if request_id:
         metadata["requestId"] = request_id
     with transaction.atomic():
-        RecordImage.objects.bulk_create(stored)
+        # One write transaction for every row of the job: on SQLite each transaction waits its
+        # turn for the single write lock, and dozens of jobs finish at once.
+        for item in stored:
+            for asset in (item.raw, item.drift, item.image, item.thumbnail):
+                if asset is not None and asset.pk is None:
+                    asset.save()
+        RecordImage.objects.bulk_create(stored)  # takes the ids of the assets just saved
         Record.objects.filter(pk=record.pk).update(
             status=Record.Status.SUCCESS,
             response_object=result.response,
@@ -325,7 +336,6 @@ def run_edit(record_code: str) -> None:
             raise ProviderError("The provider answered without any image.")
         for position, data in enumerate(result.images):
             stored.append(_store_one(record, prepared, data, position))
-            _beat(record.pk)
         _finish(record, result, stored, ms)
     except ProviderError as exc:
         _discard(stored)
@@ -337,9 +347,10 @@ def run_edit(record_code: str) -> None:
 
 
 def _discard(stored: list[RecordImage]) -> None:
-    """Remove the files of a job that did not finish."""
+    """Remove the files (and any rows) of a job that did not finish."""
     for item in stored:
         for asset in (item.image, item.raw, item.thumbnail, item.drift):
-            if asset is not None and asset.pk:
+            if asset is not None:
                 asset.file.delete(save=False)
-                asset.delete()
+                if asset.pk:
+                    asset.delete()
