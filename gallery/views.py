@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import json
 
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.handlers.asgi import ASGIRequest
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,8 +19,19 @@ from gallery import exports, queries, services
 from gallery.forms import RatingForm, RecordFilterForm
 from gallery.models import Asset, Record
 
+CHUNK = 256 * 1024
 
-def _file_response(asset: Asset, *, download: bool) -> FileResponse:
+
+async def _read_async(handle):
+    """The file in chunks for an ASGI server, read off the event loop."""
+    try:
+        while chunk := await sync_to_async(handle.read, thread_sensitive=False)(CHUNK):
+            yield chunk
+    finally:
+        await sync_to_async(handle.close, thread_sensitive=False)()
+
+
+def _file_response(request, asset: Asset, *, download: bool) -> FileResponse:
     try:
         handle = asset.file.open("rb")
     except FileNotFoundError:
@@ -29,6 +42,9 @@ def _file_response(asset: Asset, *, download: bool) -> FileResponse:
         as_attachment=download,
         filename=f"promptbrush-{asset.code}.{asset.extension}",
     )
+    if isinstance(request, ASGIRequest):
+        # Under uvicorn a plain file would be read whole into memory (Django warns); stream it.
+        response.streaming_content = _read_async(handle)
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -38,7 +54,7 @@ def _file_response(asset: Asset, *, download: bool) -> FileResponse:
 @login_required
 def asset_file(request, code):
     asset = get_object_or_404(services.assets_visible_to(request.membership), code=code)
-    return _file_response(asset, download="download" in request.GET)
+    return _file_response(request, asset, download="download" in request.GET)
 
 
 @require_GET
@@ -46,7 +62,7 @@ def signed_file(request, token):
     asset = services.asset_from_signature(token)
     if asset is None:
         raise Http404("This link has expired or is not valid.")
-    return _file_response(asset, download="download" in request.GET)
+    return _file_response(request, asset, download="download" in request.GET)
 
 
 # --- History pages -------------------------------------------------------------------------
