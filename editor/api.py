@@ -289,11 +289,12 @@ def feature(request: HttpRequest, membership: Membership, code: uuid.UUID) -> Js
     if record is None:
         raise _not_found()
     if request.method == "PATCH":
-        has_rating, rating, feedback = parse_rating(_json(request))
+        has_rating, rating, feedback, tags = parse_rating(_json(request))
         record_rating(
             record,
             rating if has_rating else record.rating,
             feedback if feedback is not None else record.feedback,
+            tags,
         )
         record = records_for(membership).get(pk=record.pk)
     return JsonResponse({"aiRecord": ai_record(record, _base_url(request))})

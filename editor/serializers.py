@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from gallery.models import Asset, Record
+from gallery.models import Asset, Record, ReviewTag
 from gallery.services import signed_asset_url
 
 MAX_FEEDBACK_CHARS = 10_000
@@ -68,6 +68,7 @@ def ai_record(record: Record, base_url: str) -> dict[str, Any]:
         "metadata": record.metadata or None,
         "rating": record.rating,
         "feedback": record.feedback or None,
+        "reviewTags": record.review_tags or [],
         "conversationId": str(record.conversation_id) if record.conversation_id else None,
         "status": record.status,
         "createdAt": _iso(record.created),
@@ -196,12 +197,13 @@ def parse_feature(body: Any) -> FeatureRequest:
     )
 
 
-def parse_rating(body: Any) -> tuple[bool, int | None, str | None]:
-    """(rating given, rating, feedback or None) from PATCH /api/features/<uuid>."""
+def parse_rating(body: Any) -> tuple[bool, int | None, str | None, list[str] | None]:
+    """(rating given, rating, feedback or None, review tags or None) from
+    PATCH /api/features/<uuid>."""
     if not isinstance(body, dict):
         raise ApiError("The request body must be a JSON object.", "body")
-    if "rating" not in body and "feedback" not in body:
-        raise ApiError("Send rating (1 to 5, or null) and/or feedback.", "rating")
+    if not {"rating", "feedback", "reviewTags"} & body.keys():
+        raise ApiError("Send rating (1 to 5, or null), feedback and/or reviewTags.", "rating")
     rating = body.get("rating")
     if rating is not None and (
         isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5
@@ -215,4 +217,11 @@ def parse_rating(body: Any) -> tuple[bool, int | None, str | None]:
             raise ApiError(
                 f"feedback can be at most {MAX_FEEDBACK_CHARS:,} characters.", "feedback"
             )
-    return "rating" in body, rating, feedback
+    tags = body.get("reviewTags")
+    if tags is not None and (
+        not isinstance(tags, list) or any(tag not in ReviewTag.values for tag in tags)
+    ):
+        raise ApiError(
+            f"reviewTags must be a list of: {', '.join(ReviewTag.values)}.", "reviewTags"
+        )
+    return "rating" in body, rating, feedback, tags

@@ -34,6 +34,7 @@ def serialize_record(record: Record) -> dict[str, Any]:
         "status": record.status,
         "rating": record.rating,
         "feedback": record.feedback,
+        "reviewTags": record.review_tags or [],
         "conversationId": str(record.conversation_id) if record.conversation_id else None,
         "createdAt": record.created.isoformat(),
         "aiRecordDetail": {

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django import forms
 
-from gallery.models import Record
+from gallery.models import Record, ReviewTag
 
 RATING_CHOICES = [(n, f"{n} of 5") for n in range(1, 6)]
 
@@ -94,6 +94,13 @@ class RatingForm(forms.Form):
         label="Rating",
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose a rating from 1 to 5."},
+    )
+    tags = forms.MultipleChoiceField(
+        choices=ReviewTag.choices,
+        required=False,
+        label="What you noticed",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Pick review tags from the list."},
     )
     feedback = forms.CharField(
         required=False,

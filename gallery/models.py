@@ -51,6 +51,18 @@ class Asset(models.Model):
         return f"assets/{self.code}.{self.extension}"
 
 
+class ReviewTag(models.TextChoices):
+    """What a reviewer noticed about a result, so teams can see which provider fails how."""
+
+    GREAT = "great", "Great result"
+    IGNORED_MASK = "ignored_mask", "Ignored the mask"
+    CHANGED_OUTSIDE = "changed_outside", "Changed things outside the mask"
+    WRONG_OBJECT = "wrong_object", "Wrong object or content"
+    COLOUR_SHIFT = "colour_shift", "Colour or lighting shift"
+    SEAMS = "seams", "Visible seams"
+    LOW_DETAIL = "low_detail", "Blurry or low detail"
+
+
 class Record(models.Model):
     """One submitted edit, shaped like 1min.ai's aiRecord."""
 
@@ -98,6 +110,7 @@ class Record(models.Model):
     group = models.UUIDField(null=True, blank=True, db_index=True, help_text="Sent together")
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     feedback = models.TextField(blank=True)
+    review_tags = models.JSONField(default=list, blank=True, help_text="ReviewTag values")
     error = models.TextField(blank=True)
     cost = models.PositiveBigIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -122,6 +135,11 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.code} ({self.status})"
+
+    @property
+    def review_tag_labels(self) -> list[str]:
+        labels = dict(ReviewTag.choices)
+        return [labels.get(tag, tag) for tag in self.review_tags or []]
 
     @property
     def is_done(self) -> bool:

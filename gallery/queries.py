@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime
 import statistics
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from gallery.models import Record, RecordImage
+from gallery.models import Record, RecordImage, ReviewTag
 
 PAGE_SIZE = 24
 CHAIN_DEPTH = 50  # a conversation longer than this is cut short on the detail page
@@ -156,6 +157,7 @@ class ProviderStats:
     avg_rating: float | None
     rated: int
     median_ms: int | None
+    top_tags: list[tuple[str, int]] = field(default_factory=list)  # (label, count), most first
 
     @property
     def failure_rate(self) -> float | None:
@@ -187,6 +189,9 @@ def provider_stats(records: QuerySet[Record]) -> list[ProviderStats]:
         )
         .order_by("provider", "model")
     )
+    tags = _tag_counts(
+        records.exclude(review_tags=[]).order_by().values_list("provider", "model", "review_tags")
+    )
     durations = _durations(
         records.filter(status=Record.Status.SUCCESS, finished__isnull=False)
         .order_by()
@@ -202,9 +207,18 @@ def provider_stats(records: QuerySet[Record]) -> list[ProviderStats]:
             avg_rating=row["avg_rating"],
             rated=row["rated"],
             median_ms=_median(durations.get((row["provider"], row["model"]), [])),
+            top_tags=tags.get((row["provider"], row["model"]), Counter()).most_common(3),
         )
         for row in rows
     ]
+
+
+def _tag_counts(rows: Iterable[tuple[str, str, list[str]]]) -> dict[tuple[str, str], Counter]:
+    labels = dict(ReviewTag.choices)
+    out: dict[tuple[str, str], Counter] = {}
+    for provider, model, tags in rows:
+        out.setdefault((provider, model), Counter()).update(labels.get(t, t) for t in tags or [])
+    return out
 
 
 def _durations(rows: Iterable[tuple[str, str, datetime.datetime, datetime.datetime]]):

@@ -12,7 +12,7 @@ from django.db.models import Count, Max
 from django.urls import reverse
 
 from accounts.models import Membership
-from gallery.models import Asset, Record
+from gallery.models import Asset, Record, ReviewTag
 
 CONTENT_TYPES = {
     "png": "image/png",
@@ -115,13 +115,23 @@ def _delete_asset(asset: Asset) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def record_rating(record: Record, rating: int | None, feedback: str) -> Record:
-    """Rate a record 1-5 (or clear the rating with None) and keep the feedback text."""
+def record_rating(
+    record: Record, rating: int | None, feedback: str, tags: list[str] | None = None
+) -> Record:
+    """Rate a record 1-5 (or clear the rating with None) and keep the feedback text and, when
+    given, the review tags (None leaves the tags as they are)."""
     if rating is not None and not 1 <= rating <= 5:
         raise ValueError("A rating is a whole number from 1 to 5.")
+    fields = ["rating", "feedback"]
     record.rating = rating
     record.feedback = feedback.strip()
-    record.save(update_fields=["rating", "feedback"])
+    if tags is not None:
+        unknown = set(tags) - set(ReviewTag.values)
+        if unknown:
+            raise ValueError(f"Unknown review tag(s): {', '.join(sorted(unknown))}.")
+        record.review_tags = [tag for tag in ReviewTag.values if tag in tags]  # canonical order
+        fields.append("review_tags")
+    record.save(update_fields=fields)
     return record
 
 

@@ -176,10 +176,14 @@ def record_detail(request: AuthenticatedHttpRequest, code) -> HttpResponse:
         _visible(request).select_related("user", "source", "mask", "parent"), code=code
     )
     context = _detail_context(request, record)
-    context["rating_form"] = RatingForm(
-        initial={"rating": record.rating, "feedback": record.feedback}
-    )
+    context["rating_form"] = _rating_form(record)
     return render(request, "gallery/record_detail.html", context)
+
+
+def _rating_form(record: Record) -> RatingForm:
+    return RatingForm(
+        initial={"rating": record.rating, "feedback": record.feedback, "tags": record.review_tags}
+    )
 
 
 def _own_record(request: AuthenticatedHttpRequest, code) -> Record:
@@ -198,11 +202,12 @@ def record_rate(request: AuthenticatedHttpRequest, code) -> HttpResponse:
     record = _own_record(request, code)
     form = RatingForm(request.POST)
     if form.is_valid():
-        services.record_rating(record, form.cleaned_data["rating"], form.cleaned_data["feedback"])
+        data = form.cleaned_data
+        services.record_rating(record, data["rating"], data["feedback"], data["tags"])
         if not request.htmx:
             messages.success(request, "Rating saved.")
             return redirect("gallery:detail", code=record.code)
-        form = RatingForm(initial={"rating": record.rating, "feedback": record.feedback})
+        form = _rating_form(record)
         context = {"record": record, "rating_form": form, "is_owner": True, "saved": True}
         return render(request, "gallery/record_detail.html#record-rating", context)
     if request.htmx:

@@ -292,6 +292,12 @@ def test_rating_and_feedback_round_trip(api, onemin):
     bad = api("patch", f"/api/features/{code}", json_body={"rating": 6})
     assert (bad.status_code, bad.json()["error"]["field"]) == (400, "rating")
 
+    tagged = api("patch", f"/api/features/{code}", json_body={"reviewTags": ["seams", "great"]})
+    assert tagged.json()["aiRecord"]["reviewTags"] == ["great", "seams"]
+    assert Record.objects.get(code=code).feedback == "nicer"  # untouched
+    unknown = api("patch", f"/api/features/{code}", json_body={"reviewTags": ["meh"]})
+    assert (unknown.status_code, unknown.json()["error"]["field"]) == (400, "reviewTags")
+
 
 def test_list_is_newest_first_filtered_and_paginated(api, onemin, openai, uploaded):
     gen = json.loads(seed_body("001"))

@@ -124,3 +124,42 @@ def test_record_rating_refuses_a_rating_outside_1_to_5(alice_membership):
     record.refresh_from_db()
     assert record.rating == 3
     assert record_rating(record, None, "  meh ").feedback == "meh"
+
+
+@pytest.mark.django_db
+def test_review_tags_are_saved_with_the_rating_and_counted_per_provider(
+    alice_client, alice_membership
+):
+    record = make_record(alice_membership, provider="openai", model="gpt-image-1.5")
+    other = make_record(alice_membership, provider="openai", model="gpt-image-1.5")
+    url = reverse("gallery:rate", args=[record.code])
+
+    response = alice_client.post(
+        url,
+        {"rating": "2", "feedback": "drifted", "tags": ["ignored_mask", "colour_shift"]},
+        headers={"HX-Request": "true"},
+    )
+
+    record.refresh_from_db()
+    assert record.review_tags == ["ignored_mask", "colour_shift"]
+    html = response.content.decode()
+    assert "<li>Ignored the mask</li>" in html and "<li>Colour or lighting shift</li>" in html
+    alice_client.post(
+        reverse("gallery:rate", args=[other.code]), {"rating": "1", "tags": ["ignored_mask"]}
+    )
+    stats = alice_client.get(reverse("gallery:stats")).content.decode()
+    assert "Ignored the mask (2), Colour or lighting shift (1)" in stats
+
+
+@pytest.mark.django_db
+def test_an_unknown_review_tag_is_refused_next_to_the_field(alice_client, alice_membership):
+    record = make_record(alice_membership)
+    response = alice_client.post(
+        reverse("gallery:rate", args=[record.code]),
+        {"rating": "3", "tags": ["made_up"]},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400
+    assert "Pick review tags from the list." in response.content.decode()
+    record.refresh_from_db()
+    assert record.review_tags == []

@@ -26,6 +26,7 @@ def test_json_export_is_in_airecord_shape(alice_client, alice_membership):
         results=2,
         rating=4,
         feedback="good",
+        review_tags=["great", "seams"],
         cost=4000,
         parent=parent,
         conversation_id=parent.code,
@@ -47,6 +48,7 @@ def test_json_export_is_in_airecord_shape(alice_client, alice_membership):
         "status": "SUCCESS",
         "rating": 4,
         "feedback": "good",
+        "reviewTags": ["great", "seams"],
         "conversationId": str(parent.code),
         "createdAt": record.created.isoformat(),
         "aiRecordDetail": {
