@@ -299,3 +299,40 @@ def test_an_earlier_mask_is_reused_refined_and_survives_a_reload(
     page.keyboard.press("Control+z")
     page.keyboard.press("Control+z")
     assert exported_mask(page).max() == 0
+
+
+def test_one_click_sends_the_edit_to_several_providers_side_by_side(
+    signed_in, live_server, asset, settings
+):
+    with OpenAIServer() as server:
+        settings.OPENAI_BASE_URL = server.base_url
+        settings.OPENAI_API_KEY = server.api_key
+        page = signed_in
+        open_editor(page, live_server, asset)
+        set_size(page, 30)
+        stroke(page, [(160, 150), (240, 150)])
+        with page.expect_response(lambda r: "/jobs/?" in r.url):
+            page.get_by_label("Provider").select_option("local")
+        page.wait_for_function(
+            "() => document.querySelector('#edit-form select[name=model]').value === 'telea'"
+        )
+        page.get_by_label("Prompt").fill("a potted plant")
+        page.get_by_text("Send to several providers").click()
+        page.locator('input[name="also"][value="openai:gpt-image-1.5"]').check()
+        page.get_by_role("button", name="Change painted area").click()
+
+        group = page.locator(".job-group.several").first
+        group.locator("[data-job] .badge.SUCCESS").nth(1).wait_for()
+
+    records = list(Record.objects.order_by("id"))
+    assert [(r.provider, r.status) for r in records] == [
+        ("local", "SUCCESS"),
+        ("openai", "SUCCESS"),
+    ]
+    assert records[0].group == records[1].group is not None
+    assert group.locator("[data-job]").count() == 2
+    # The same mask went to OpenAI, in its convention: alpha 0 where the stroke was painted.
+    mask = server.requests_to("/v1/images/edits")[0].part("mask").image()
+    assert mask.mode == "RGBA" and mask.getpixel((200, 150))[3] == 0
+    assert mask.getpixel((20, 20))[3] == 255
+    assert page.js_errors == []
