@@ -336,3 +336,28 @@ def test_one_click_sends_the_edit_to_several_providers_side_by_side(
     assert mask.mode == "RGBA" and mask.getpixel((200, 150))[3] == 0
     assert mask.getpixel((20, 20))[3] == 255
     assert page.js_errors == []
+
+
+def test_text_to_image_shows_the_new_image_on_its_card(signed_in, live_server, settings):
+    with OpenAIServer() as server:
+        settings.OPENAI_BASE_URL = server.base_url
+        settings.OPENAI_API_KEY = server.api_key
+        page = signed_in
+        page.goto(live_server.url + reverse("editor:generate"))
+        page.get_by_label("Prompt").fill("a lighthouse at dusk, watercolour")
+        page.get_by_role("button", name="Generate").click()
+        card = page.locator("[data-job]").first
+        card.locator(".badge.SUCCESS").wait_for()
+
+    record = Record.objects.get()
+    assert (record.type, record.provider, record.prompt) == (
+        "IMAGE_GENERATOR",
+        "openai",
+        "a lighthouse at dusk, watercolour",
+    )
+    sent = server.requests_to("/v1/images/generations")[0].json()
+    assert sent["prompt"] == "a lighthouse at dusk, watercolour"
+    image = card.locator("[data-result-image]").first
+    image.wait_for()
+    assert page.evaluate("(img) => img.naturalWidth > 0", image.element_handle())
+    assert page.js_errors == []
