@@ -9,6 +9,9 @@ from PIL import Image
 from accounts import services
 from accounts.middleware import FirstRunMiddleware
 from accounts.models import Membership
+from tests.fakes.onemin_server import OneMinServer
+from tests.fakes.openai_server import OpenAIServer
+from tests.fakes.segmind_server import SegmindServer
 
 PASSWORD = "correct horse battery staple"
 
@@ -82,3 +85,36 @@ def png_bytes(width: int = 64, height: int = 48, color=(200, 30, 30), mode: str 
 @pytest.fixture
 def make_png():
     return png_bytes
+
+
+# --- Loopback provider servers, with the settings pointing at them --------------------------
+# Retry waits are scaled down so fault tests run in milliseconds, not seconds.
+
+
+@pytest.fixture
+def openai(settings):
+    with OpenAIServer() as srv:
+        settings.OPENAI_BASE_URL = srv.base_url
+        settings.OPENAI_API_KEY = srv.api_key
+        settings.PROVIDER_RETRY_SLEEP_SCALE = 0.01
+        yield srv
+
+
+@pytest.fixture
+def onemin(settings):
+    with OneMinServer() as srv:
+        settings.ONEMIN_API_BASE = srv.base_url
+        settings.ONEMIN_ASSET_BASE = srv.asset_base
+        settings.ONEMIN_API_KEY = srv.api_key
+        settings.PROVIDER_RETRY_SLEEP_SCALE = 0.01
+        yield srv
+
+
+@pytest.fixture
+def segmind(settings):
+    with SegmindServer() as srv:
+        settings.SEGMIND_API_BASE = srv.base_url
+        settings.SEGMIND_UPLOAD_URL = srv.upload_url
+        settings.SEGMIND_API_KEY = srv.api_key
+        settings.PROVIDER_RETRY_SLEEP_SCALE = 0.01
+        yield srv

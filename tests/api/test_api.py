@@ -15,8 +15,6 @@ from accounts.models import CreditEntry
 from accounts.services import create_api_token, revoke_api_token, set_member_status
 from gallery.models import Record
 from tests.fakes.base import LoopbackServer, Reply
-from tests.fakes.onemin_server import OneMinServer
-from tests.fakes.openai_server import OpenAIServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,24 +62,6 @@ def api(client, token):
         return getattr(client, method)(path, headers=headers, **kw)
 
     return call
-
-
-@pytest.fixture
-def onemin(settings):
-    with OneMinServer() as srv:
-        settings.ONEMIN_API_BASE = srv.base_url
-        settings.ONEMIN_ASSET_BASE = srv.asset_base
-        settings.ONEMIN_API_KEY = srv.api_key
-        settings.PROVIDER_RETRY_SLEEP_SCALE = 0.01
-        yield srv
-
-
-@pytest.fixture
-def openai(settings):
-    with OpenAIServer() as srv:
-        settings.OPENAI_BASE_URL = srv.base_url
-        settings.OPENAI_API_KEY = srv.api_key
-        yield srv
 
 
 def upload(api, data: bytes, name: str = "cat.png") -> dict:

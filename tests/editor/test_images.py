@@ -8,6 +8,7 @@ from PIL import Image
 
 from editor import images
 from editor.images import ImageError, choose_size, image_info, open_image
+from tests.imagedata import bomb_png
 
 
 def encoded(img: Image.Image, fmt: str = "PNG", **kw) -> bytes:
@@ -78,36 +79,17 @@ def test_it_refuses_too_many_pixels_before_decoding():
     assert err.value.message == "The image is 300x200 pixels; the limit is 0.05 megapixels."
 
 
-def _png_header_only(w: int, h: int) -> bytes:
-    """A PNG that claims w x h but holds one tiny IDAT: a decompression bomb's header."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
-    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + chunk(b"IEND", b"")
-    )
-
-
 def test_it_refuses_a_decompression_bomb_and_names_its_size():
     # 30000x30000 is far beyond Pillow's own bomb limit: Image.open alone would not say the size.
     with pytest.raises(ImageError) as err:
-        open_image(_png_header_only(30000, 30000))
+        open_image(bomb_png(30000, 30000))
     assert err.value.message == "The image is 30000x30000 pixels; the limit is 40 megapixels."
 
 
 def test_a_larger_max_pixels_never_switches_off_pillows_bomb_limit():
     big = int(Image.MAX_IMAGE_PIXELS**0.5) + 10
     with pytest.raises(ImageError) as err:
-        open_image(_png_header_only(big, big), max_pixels=10**12)
+        open_image(bomb_png(big, big), max_pixels=10**12)
     assert f"{big}x{big} pixels" in err.value.message
 
 
@@ -246,7 +228,7 @@ def test_image_info_reads_the_header(fmt, name):
 
 
 def test_image_info_does_not_decode_huge_images():
-    assert image_info(_png_header_only(30000, 30000)) == (30000, 30000, "png")
+    assert image_info(bomb_png(30000, 30000)) == (30000, 30000, "png")
 
 
 def test_image_info_rejects_gif():

@@ -9,9 +9,6 @@ from PIL import Image
 
 from editor import services
 from gallery.models import Asset, Record
-from tests.fakes.onemin_server import OneMinServer
-from tests.fakes.openai_server import OpenAIServer
-from tests.fakes.segmind_server import SegmindServer
 
 W, H = 64, 48
 BOX = (16, 12, 40, 30)  # x0, y0, x1, y1 of the painted area
@@ -67,35 +64,6 @@ def run(alice_membership, django_capture_on_commit_callbacks):
 
     submit.source = source
     return submit
-
-
-@pytest.fixture
-def openai(settings):
-    with OpenAIServer() as srv:
-        settings.OPENAI_BASE_URL = srv.base_url
-        settings.OPENAI_API_KEY = srv.api_key
-        settings.PROVIDER_RETRY_SLEEP_SCALE = 0.01
-        yield srv
-
-
-@pytest.fixture
-def onemin(settings):
-    with OneMinServer() as srv:
-        settings.ONEMIN_API_BASE = srv.base_url
-        settings.ONEMIN_ASSET_BASE = srv.asset_base
-        settings.ONEMIN_API_KEY = srv.api_key
-        settings.PROVIDER_RETRY_SLEEP_SCALE = 0.01
-        yield srv
-
-
-@pytest.fixture
-def segmind(settings):
-    with SegmindServer() as srv:
-        settings.SEGMIND_API_BASE = srv.base_url
-        settings.SEGMIND_UPLOAD_URL = srv.upload_url
-        settings.SEGMIND_API_KEY = srv.api_key
-        settings.PROVIDER_RETRY_SLEEP_SCALE = 0.01
-        yield srv
 
 
 def assert_pasted_back(record: Record, color: tuple[int, int, int]) -> None:

@@ -2,30 +2,12 @@
 and a decompression bomb is refused before it is decoded."""
 
 import io
-import struct
-import zlib
 
 import pytest
 
 from editor import services
 from gallery.models import Asset, Record
-
-
-def bomb_png(width: int = 100_000, height: int = 100_000) -> bytes:
-    """A tiny file whose header claims 10 gigapixels."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 10))
-        + chunk(b"IEND", b"")
-    )
+from tests.imagedata import bomb_png
 
 
 @pytest.fixture
