@@ -9,6 +9,7 @@ urlpatterns = [
     path("edit/<uuid:code>/", views.edit, name="edit"),
     path("generate/", views.generate, name="generate"),
     path("jobs/", views.submit, name="submit"),
+    path("jobs/preflight/", views.preflight, name="preflight"),
     path("jobs/<uuid:code>/", views.job_card, name="job_card"),
     path("jobs/<uuid:code>/rerun/", views.rerun, name="rerun"),
     path("jobs/<uuid:code>/rate/", views.rate, name="rate"),

@@ -221,6 +221,57 @@ def submit(request: Request) -> HttpResponse:
     form = _edit_form(request, request.POST, request.FILES)
     if not form.is_valid():
         return _rejected(request, form)
+    source, kwargs = _submission(request, form)
+    targets = form.targets()
+    try:
+        if len(targets) > 1:
+            records = services.start_edits_on_providers(request.membership, targets, **kwargs)
+        else:
+            provider, model = targets[0]
+            records = [
+                services.start_edit(request.membership, provider=provider, model=model, **kwargs)
+            ]
+    except services.EditRejected as exc:
+        return _rejected_by_service(request, form, exc)
+    if not request.htmx:
+        if source is not None:
+            return redirect("editor:edit", source.code)
+        return redirect("editor:generate")
+    records = _records(request).filter(pk__in=[r.pk for r in records])
+    response = render(
+        request,
+        "editor/job_card.html#job-group",
+        {"group": _stamp(list(records.order_by("id")))},
+    )
+    request.membership.refresh_from_db(fields=["used_credit"])
+    return trigger_client_event(
+        response,
+        "creditsChanged",
+        {
+            "used": request.membership.used_credit,
+            "limit": request.membership.credit_limit,
+        },
+    )
+
+
+@require_POST
+@login_required
+def preflight(request: Request) -> HttpResponse:
+    """What each chosen provider would receive (image size, mask file, parameters, cost), with
+    the same validation as submitting; nothing is written and no credit is spent."""
+    form = _edit_form(request, request.POST, request.FILES)
+    if not form.is_valid():
+        return _rejected(request, form)
+    _source, kwargs = _submission(request, form)
+    try:
+        items = services.preflight(request.membership, form.targets(), **kwargs)
+    except services.EditRejected as exc:
+        return _rejected_by_service(request, form, exc)
+    return render(request, "editor/preflight.html", {"items": items})
+
+
+def _submission(request: Request, form: EditForm) -> tuple[Asset | None, dict]:
+    """The source image and start_edit's keyword arguments from a valid form."""
     data = form.cleaned_data
     source = parent = None
     if data["source"]:
@@ -247,40 +298,17 @@ def submit(request: Request) -> HttpResponse:
         "paste_back": data["paste_back"] and form.is_inpaint,
         "parent": parent,
     }
-    targets = form.targets()
-    try:
-        if len(targets) > 1:
-            records = services.start_edits_on_providers(request.membership, targets, **kwargs)
-        else:
-            provider, model = targets[0]
-            records = [
-                services.start_edit(request.membership, provider=provider, model=model, **kwargs)
-            ]
-    except services.EditRejected as exc:
-        field = form.field_for(exc.field)
-        if exc.field == "mask":
-            form.mask_error = exc.message
-        form.add_error(field, exc.message)
-        return _rejected(request, form)
-    if not request.htmx:
-        if source is not None:
-            return redirect("editor:edit", source.code)
-        return redirect("editor:generate")
-    records = _records(request).filter(pk__in=[r.pk for r in records])
-    response = render(
-        request,
-        "editor/job_card.html#job-group",
-        {"group": _stamp(list(records.order_by("id")))},
-    )
-    request.membership.refresh_from_db(fields=["used_credit"])
-    return trigger_client_event(
-        response,
-        "creditsChanged",
-        {
-            "used": request.membership.used_credit,
-            "limit": request.membership.credit_limit,
-        },
-    )
+    return source, kwargs
+
+
+def _rejected_by_service(
+    request: Request, form: EditForm, exc: services.EditRejected
+) -> HttpResponse:
+    field = form.field_for(exc.field)
+    if exc.field == "mask":
+        form.mask_error = exc.message
+    form.add_error(field, exc.message)
+    return _rejected(request, form)
 
 
 def _rejected(request: Request, form: EditForm) -> HttpResponse:

@@ -15,6 +15,8 @@ import httpx
 import numpy as np
 from PIL import Image
 
+from editor import masks
+
 IMAGE_GENERATOR = "IMAGE_GENERATOR"
 IMAGE_EDITOR = "IMAGE_EDITOR"
 IMAGE_INPAINTER = "IMAGE_INPAINTER"
@@ -213,6 +215,19 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
         return None
 
 
+# Mask conventions: (converter from editor.masks, the words a user reads before sending).
+MASK_FORMATS: dict[str, tuple[Callable[[np.ndarray], bytes], str]] = {
+    "alpha": (
+        masks.to_alpha_png,
+        "PNG with an alpha channel: fully transparent where the model may paint, opaque elsewhere",
+    ),
+    "white_on_black": (
+        masks.to_white_on_black_png,
+        "Greyscale PNG: white where the model may paint, black where it must keep, grey between",
+    ),
+}
+
+
 class Provider:
     """Base class: one subclass per provider module.
 
@@ -225,6 +240,8 @@ class Provider:
     needs_key: ClassVar[bool] = True
     models: tuple[ModelSpec, ...] = ()  # class-level seed; an instance may carry its own
     note: ClassVar[str] = ""  # plain words shown next to the provider (e.g. what it ignores)
+    # How the mask travels upstream: a key of MASK_FORMATS, or "" when it stays on this machine.
+    mask_format: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -242,6 +259,14 @@ class Provider:
 
     def model_spec(self, model_id: str) -> ModelSpec | None:
         return next((m for m in self.models if m.id == model_id), None)
+
+    def upstream_mask(self, model: str, mask: np.ndarray) -> bytes:
+        """The mask file exactly as this provider receives it (also shown before sending)."""
+        convert, _words = MASK_FORMATS[self.mask_format]
+        spec = self.model_spec(model)
+        if spec is not None and spec.inverse_mask:
+            mask = 255 - mask
+        return encode_mask(convert, mask)
 
     def edit(self, req: EditRequest) -> EditResult:
         raise NotImplementedError

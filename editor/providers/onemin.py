@@ -12,8 +12,6 @@ from typing import Any, NoReturn
 
 import httpx
 
-from editor import masks
-
 from .base import (
     IMAGE_EDITOR,
     IMAGE_GENERATOR,
@@ -24,7 +22,6 @@ from .base import (
     Param,
     Provider,
     ProviderError,
-    encode_mask,
 )
 from .http import (
     body_snippet,
@@ -67,6 +64,7 @@ _ALL_GPT = (IMAGE_GENERATOR, IMAGE_EDITOR, IMAGE_INPAINTER)
 class OneMinProvider(Provider):
     id = "onemin"
     name = "1min.ai"
+    mask_format = "white_on_black"
     models = (
         ModelSpec("gpt-image-1", _ALL_GPT, _gpt_params(style=True, free_size=False)),
         ModelSpec("gpt-image-1-mini", _ALL_GPT, _gpt_params(style=False, free_size=False)),
@@ -145,9 +143,9 @@ class OneMinProvider(Provider):
             prompt_object["imageUrl"] = self.upload(req.images[0], "image.png")
         if req.type == IMAGE_INPAINTER:
             assert req.mask is not None  # checked by check_request
-            mask = 255 - req.mask if spec is not None and spec.inverse_mask else req.mask
-            mask_png = encode_mask(masks.to_white_on_black_png, mask)
-            prompt_object["maskUrl"] = self.upload(mask_png, "mask.png")
+            prompt_object["maskUrl"] = self.upload(
+                self.upstream_mask(req.model, req.mask), "mask.png"
+            )
         payload = {"type": req.type, "model": req.model, "promptObject": prompt_object}
         response = send(
             self._client,

@@ -11,8 +11,6 @@ from typing import Any, NoReturn
 
 import httpx
 
-from editor import masks
-
 from .base import (
     IMAGE_EDITOR,
     IMAGE_GENERATOR,
@@ -23,7 +21,6 @@ from .base import (
     Param,
     Provider,
     ProviderError,
-    encode_mask,
 )
 from .http import (
     body_snippet,
@@ -71,6 +68,7 @@ def _gpt2(model_id: str, label: str) -> ModelSpec:
 class OpenAIProvider(Provider):
     id = "openai"
     name = "OpenAI"
+    mask_format = "alpha"
     models = (
         _gpt2("gpt-image-2.5-sunburst", "GPT Image 2.5 Sunburst"),
         _gpt2("gpt-image-2", "GPT Image 2"),
@@ -132,7 +130,7 @@ class OpenAIProvider(Provider):
             (part, (f"image-{i}.png", data, "image/png")) for i, data in enumerate(req.images)
         ]
         if req.type == IMAGE_INPAINTER and req.mask is not None:
-            mask = encode_mask(masks.to_alpha_png, req.mask)
+            mask = self.upstream_mask(req.model, req.mask)
             if len(mask) >= MAX_MASK_BYTES:
                 raise ProviderError(
                     "The mask PNG is over OpenAI's 4 MB limit; use a smaller image.",

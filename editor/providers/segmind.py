@@ -12,8 +12,6 @@ from typing import Any, NoReturn
 
 import httpx
 
-from editor import masks
-
 from .base import (
     IMAGE_EDITOR,
     IMAGE_GENERATOR,
@@ -24,7 +22,6 @@ from .base import (
     Param,
     Provider,
     ProviderError,
-    encode_mask,
 )
 from .http import (
     body_snippet,
@@ -55,6 +52,7 @@ def _params(size: str = "auto", quality: str = "auto") -> tuple[Param, ...]:
 class SegmindProvider(Provider):
     id = "segmind"
     name = "Segmind"
+    mask_format = "alpha"
     # max_images: Segmind states no limit for image_urls; 16 is OpenAI's, the model behind it.
     models = (
         ModelSpec("gpt-image-1-edit", _EDITS, _params(), max_images=16),
@@ -85,7 +83,7 @@ class SegmindProvider(Provider):
                 raise ProviderError(f"{req.model} takes at most {limit} images.", permanent=True)
             files = list(req.images)
             if req.type == IMAGE_INPAINTER and req.mask is not None:
-                files.append(encode_mask(masks.to_alpha_png, req.mask))
+                files.append(self.upstream_mask(req.model, req.mask))
             urls = self.upload(files)
             body["image_urls"] = urls[: len(req.images)]
             if req.type == IMAGE_INPAINTER:

@@ -4,6 +4,7 @@
 """
 
 from editor.services.job import run_edit
+from editor.services.preflight import preflight
 from editor.services.submit import (
     EditRejected,
     estimate_cost,
@@ -17,6 +18,7 @@ from editor.services.submit import (
 __all__ = [
     "EditRejected",
     "estimate_cost",
+    "preflight",
     "provider_catalogue",
     "rerun",
     "run_edit",

@@ -312,7 +312,7 @@ def test_one_click_sends_the_edit_to_several_providers_side_by_side(
         set_size(page, 30)
         stroke(page, [(160, 150), (240, 150)])
         with page.expect_response(lambda r: "/jobs/?" in r.url):
-            page.get_by_label("Provider").select_option("local")
+            page.get_by_role("combobox", name="Provider").select_option("local")
         page.wait_for_function(
             "() => document.querySelector('#edit-form select[name=model]').value === 'telea'"
         )
@@ -360,4 +360,27 @@ def test_text_to_image_shows_the_new_image_on_its_card(signed_in, live_server, s
     image = card.locator("[data-result-image]").first
     image.wait_for()
     assert page.evaluate("(img) => img.naturalWidth > 0", image.element_handle())
+    assert page.js_errors == []
+
+
+def test_preview_shows_the_mask_each_provider_receives_without_sending(
+    signed_in, live_server, asset, settings
+):
+    settings.OPENAI_API_KEY = "sk-test"  # configured; nothing is sent, so no server is needed
+    page = signed_in
+    open_editor(page, live_server, asset)
+    set_size(page, 30)
+    stroke(page, [(160, 150), (240, 150)])
+    page.get_by_label("Prompt").fill("a potted plant")
+
+    page.get_by_role("button", name="Preview what is sent").click()
+
+    dialog = page.get_by_role("dialog", name="What each provider receives")
+    dialog.wait_for()
+    mask = dialog.get_by_role("img", name="The mask file OpenAI receives")
+    assert mask.evaluate("(img) => [img.naturalWidth, img.naturalHeight]") == [W, H]
+    assert "fully transparent where the model may paint" in dialog.inner_text()
+    assert Record.objects.count() == 0
+    dialog.get_by_role("button", name="Close").click()
+    assert not dialog.is_visible()
     assert page.js_errors == []

@@ -1,5 +1,6 @@
 """Editor pages through Django's test client: upload, canvas, form refresh, submit, job cards."""
 
+import base64
 import io
 
 import pytest
@@ -452,3 +453,49 @@ def test_the_form_offers_my_recent_prompts_newest_first_with_their_best_rating(
     assert 'data-use-prompt="a red balloon over the roofs"' in history
     assert "rated 5 of 5 · used 2 times" in history
     assert "bob&#x27;s secret prompt" not in html and "bob's secret prompt" not in html
+
+
+# ---- preview what is sent -------------------------------------------------------------------
+
+
+def test_preview_shows_each_providers_mask_and_size_and_writes_nothing(
+    alice_client, alice_membership, asset, settings
+):
+    settings.OPENAI_API_KEY = "sk-test"  # configured, and never called: nothing is sent
+    data = inpaint_data(
+        asset,
+        prompt="a potted plant",
+        also=["openai:gpt-image-1.5"],
+    )
+
+    response = alice_client.post(reverse("editor:preflight"), data, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200, response.content.decode()[:2000]
+    html = response.content.decode()
+    assert "Local (OpenCV) · telea" in html and "The mask stays on this machine" in html
+    assert "OpenAI · gpt-image-1.5" in html
+    assert "PNG with an alpha channel: fully transparent where the model may paint" in html
+    assert "Image: PNG, 64x48 px." in html
+    encoded = html.split('src="data:image/png;base64,', 1)[1].split('"', 1)[0]
+    mask = Image.open(io.BytesIO(base64.b64decode(encoded)))
+    assert (mask.mode, mask.size) == ("RGBA", (64, 48))
+    assert mask.getpixel((20, 20))[3] == 0 and mask.getpixel((50, 40))[3] == 255
+    assert Record.objects.count() == 0
+    assert Asset.objects.filter(kind=Asset.Kind.MASK).count() == 0
+    alice_membership.refresh_from_db()
+    assert alice_membership.used_credit == 0
+
+
+def test_preview_refuses_what_submitting_would_refuse(alice_client, asset, settings):
+    settings.OPENAI_API_KEY = "sk-test"
+    data = inpaint_data(asset, provider="openai", model="gpt-image-1.5", prompt="")
+    data.pop("p_radius")
+
+    response = alice_client.post(reverse("editor:preflight"), data, headers={"HX-Request": "true"})
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    start = html.index('id="field-prompt"')  # the error sits inside the prompt's field
+    end = html.find('id="field-', start + 1)
+    assert "Describe the change you want in the prompt." in html[start : end if end > 0 else None]
+    assert Record.objects.count() == 0

@@ -96,6 +96,57 @@ document.addEventListener("htmx:afterSwap", () => {
   oldPrompt = null;
 });
 
+// The form's data with the mask painted on the canvas, posted as htmx would.
+async function post(form, url) {
+  const data = new FormData(form);
+  if (data.get("type") === "IMAGE_INPAINTER" && maskProvider) {
+    setStatus(form, "Preparing the mask…");
+    data.set("mask", await maskProvider.blob(), "mask.png");
+  }
+  setStatus(form, "Sending…");
+  const response = await fetch(url, {
+    method: "POST",
+    body: data,
+    headers: { "HX-Request": "true", "X-CSRFToken": csrf() },
+    credentials: "same-origin",
+  });
+  return { response, html: await response.text() };
+}
+
+// The form again, with the error beside the field it is about. What was typed stays.
+function showErrors(form, html) {
+  const fresh = fromHTML(html).firstElementChild;
+  form.replaceWith(fresh);
+  window.htmx?.process(fresh);
+  updateCounter(fresh.querySelector("textarea"));
+  const bad = fresh.querySelector(".has-error input, .has-error select, .has-error textarea, [role=alert]");
+  bad?.focus?.();
+}
+
+// Preview what is sent: the same submission, answered with what each provider would receive.
+async function preview(form, button) {
+  const dialog = document.querySelector("[data-preflight-dialog]");
+  button.disabled = true;
+  try {
+    const { response, html } = await post(form, button.dataset.preflight);
+    if (response.status === 422) return showErrors(form, html);
+    if (!response.ok) return setStatus(form, `Could not preview (${response.status}).`, true);
+    setStatus(form, "");
+    dialog.querySelector("[data-preflight-body]").replaceChildren(fromHTML(html));
+    dialog.showModal();
+  } catch (error) {
+    setStatus(form, `Could not preview: ${error.message}`, true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-preflight]");
+  const form = button?.closest("[data-edit-form]");
+  if (form) preview(form, button);
+});
+
 async function submit(form, submitter) {
   submits += 1;
   const data = new FormData(form);
@@ -104,28 +155,8 @@ async function submit(form, submitter) {
   button.disabled = true;
   form.setAttribute("aria-busy", "true");
   try {
-    if (inpaint && maskProvider) {
-      setStatus(form, "Preparing the mask…");
-      data.set("mask", await maskProvider.blob(), "mask.png");
-    }
-    setStatus(form, "Sending…");
-    const response = await fetch(form.action, {
-      method: "POST",
-      body: data,
-      headers: { "HX-Request": "true", "X-CSRFToken": csrf() },
-      credentials: "same-origin",
-    });
-    const html = await response.text();
-    if (response.status === 422) {
-      // The form again, with the error beside the field it is about. What was typed stays.
-      const fresh = fromHTML(html).firstElementChild;
-      form.replaceWith(fresh);
-      window.htmx?.process(fresh);
-      updateCounter(fresh.querySelector("textarea"));
-      const bad = fresh.querySelector(".has-error input, .has-error select, .has-error textarea, [role=alert]");
-      bad?.focus?.();
-      return;
-    }
+    const { response, html } = await post(form, form.action);
+    if (response.status === 422) return showErrors(form, html);
     if (!response.ok) {
       setStatus(form, `Could not send (${response.status}). Try again in a moment.`, true);
       return;
