@@ -395,6 +395,7 @@ def test_generate_page_without_usable_provider_says_so(alice_client):
     response = alice_client.get(reverse("editor:generate"))
     body = response.content.decode()
     assert "No provider your team has set up can do this." in body
+    assert '<a href="/accounts/keys/">Provider keys</a>' in body  # alice administers her team
     assert response.context["form"].fields["type"].initial == "IMAGE_GENERATOR"
 
 
