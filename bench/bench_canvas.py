@@ -40,18 +40,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from accounts.services import create_user_with_team  # noqa: E402
 from editor.services import upload_image  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser.chromium import ARGS, CHROMIUM  # noqa: E402
 
 RECORD_FRAMES = """() => {
   window.__frames = [];

@@ -13,17 +13,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser.chromium import ARGS, CHROMIUM
+
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
 
 
