@@ -52,12 +52,11 @@ def provider_for_model(team_id: int, model: str, record_type: str) -> str | None
     """The first usable provider (in registry order) serving `model` for `record_type`;
     the first provider knowing the model at all when none is usable (so the error names it)."""
     usable = usable_providers(team_id)
-    known = [pid for pid in PROVIDERS if (spec := model_spec(pid, model)) is not None]
-    for pid in known:
-        spec = model_spec(pid, model)
-        if pid in usable and spec is not None and record_type in spec.types:
+    known = {pid: spec for pid in PROVIDERS if (spec := model_spec(pid, model)) is not None}
+    for pid, spec in known.items():
+        if pid in usable and record_type in spec.types:
             return pid
-    return known[0] if known else None
+    return next(iter(known), None)
 
 
 def _base_urls(provider_id: str, override: str) -> dict[str, Any]:
