@@ -290,7 +290,7 @@ class Runner:
             # pair is one request. A signal a second or more later is the impatient second one.
             if first_at and time.monotonic() - first_at[0] < 1.0:
                 return
-            if self.stopping.is_set():
+            if first_at:
                 logger.warning("Second %s: exiting now", signal.Signals(signum).name)
                 raise SystemExit(1)
             logger.warning(
@@ -299,7 +299,9 @@ class Runner:
                 self.grace,
             )
             first_at.append(time.monotonic())
-            self.stopping.set()
+            # Not stopping.set() here: the signal may land while this very thread is inside
+            # stopping.wait() holding the event's lock, and set() would wait on it forever.
+            threading.Thread(target=self.stopping.set, name="stop", daemon=True).start()
 
         signal.signal(signal.SIGINT, handle)
         signal.signal(signal.SIGTERM, handle)

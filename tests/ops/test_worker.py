@@ -1,11 +1,15 @@
 """The threaded worker (`manage.py run_worker`) on the embedded database backend, run for real."""
 
+import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
 
 from tests.ops.conftest import (
+    ROOT,
     enqueue_sleeps,
     manage,
     start_worker,
@@ -140,3 +144,33 @@ def test_a_worker_rides_out_an_unreachable_queue_and_still_stops_cleanly(data_di
 
     assert worker.returncode == 0, output
     assert "Could not claim jobs; retrying in 2 s: Error 111 connecting to 127.0.0.1:1." in output
+
+
+def test_a_signal_landing_while_the_dispatcher_holds_the_stop_events_lock_still_stops_it():
+    # A signal handler runs on the main thread between two bytecodes, which can be while the
+    # dispatcher sits in Event.wait() holding the event's (non-reentrant) lock. Setting the
+    # event from the handler then deadlocks the worker for good; seen once under load in CI.
+    script = """
+import signal
+
+import django
+
+django.setup()
+from editor.worker import Runner
+
+runner = Runner(source=None, threads=1)
+runner.install_signal_handlers()
+with runner.stopping._cond:  # where Event.wait() leaves the main thread when a signal lands
+    signal.getsignal(signal.SIGTERM)(signal.SIGTERM, None)
+assert runner.stopping.wait(5)
+print("stopped")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.stdout.strip() == "stopped", result.stderr
