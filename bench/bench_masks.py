@@ -23,7 +23,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from editor import masks
+from editor.engine import masks
 
 SIZE = 4096
 RUNS = 7

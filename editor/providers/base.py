@@ -15,7 +15,7 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from editor import masks
+from editor.engine import masks
 
 IMAGE_GENERATOR = "IMAGE_GENERATOR"
 IMAGE_EDITOR = "IMAGE_EDITOR"
@@ -215,7 +215,7 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
         return None
 
 
-# Mask conventions: (converter from editor.masks, the words a user reads before sending).
+# Mask conventions: (converter from editor.engine.masks, the words a user reads before sending).
 MASK_FORMATS: dict[str, tuple[Callable[[np.ndarray], bytes], str]] = {
     "alpha": (
         masks.to_alpha_png,
@@ -324,7 +324,7 @@ class Provider:
 
 
 def encode_mask(convert: Callable[[np.ndarray], bytes], mask: np.ndarray) -> bytes:
-    """Run one of editor.masks' converters; its ValueError (e.g. MaskError) becomes permanent."""
+    """Run a converter from editor.engine.masks; its ValueError becomes permanent."""
     try:
         return convert(mask)
     except ValueError as exc:

@@ -25,7 +25,8 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.services import refund_credits, settle_credits
-from editor import catalogue, images, paste_back
+from editor import catalogue
+from editor.engine import images, paste_back
 from editor.providers.base import IMAGE_INPAINTER, EditRequest, EditResult, ProviderError
 from editor.providers.http import call_with_retries, make_client
 from editor.services.submit import canonical_mask, read_asset

@@ -8,7 +8,8 @@ import base64
 from typing import Any
 
 from accounts.models import Membership
-from editor import catalogue, images, masks
+from editor import catalogue
+from editor.engine import images, masks
 from editor.providers import PROVIDERS, get_provider_class
 from editor.providers.base import MASK_FORMATS
 from editor.services.submit import _plan

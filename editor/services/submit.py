@@ -24,7 +24,8 @@ from PIL import Image
 
 from accounts.models import Membership
 from accounts.services import InsufficientCredits, price_for, reserve_credits
-from editor import catalogue, images, masks, tasks
+from editor import catalogue, tasks
+from editor.engine import images, masks
 from editor.providers import PROVIDERS
 from editor.providers.base import IMAGE_GENERATOR, IMAGE_INPAINTER, RECORD_TYPES, ModelSpec, Param
 from gallery.models import Asset, Record

@@ -1,4 +1,4 @@
-"""editor.masks: reading every accepted mask form, options, and each provider's writer."""
+"""editor.engine.masks: reading every accepted mask form, options, and each provider's writer."""
 
 import io
 
@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
 
-from editor import masks
-from editor.masks import MaskError, load_mask
+from editor.engine import masks
+from editor.engine.masks import MaskError, load_mask
 
 
 def png(img: Image.Image, fmt: str = "PNG", **kw) -> bytes:

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from editor.images import MAX_PIXELS, ImageError, greyscale_to_8bit, has_alpha, open_raw
+from editor.engine.images import MAX_PIXELS, ImageError, greyscale_to_8bit, has_alpha, open_raw
 
 # OpenAI documents "< 4 MB" for masks; stay under the decimal reading to be safe.
 MAX_MASK_BYTES = 4_000_000

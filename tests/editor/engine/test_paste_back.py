@@ -1,4 +1,4 @@
-"""editor.paste_back: mapping provider results back and keeping everything outside the mask."""
+"""editor.engine.paste_back: mapping results back, keeping everything outside the mask."""
 
 import io
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from editor.paste_back import Box, drift, letterbox, letterbox_mask, paste_back, unletterbox
+from editor.engine.paste_back import Box, drift, letterbox, letterbox_mask, paste_back, unletterbox
 
 
 def noise(w: int, h: int, mode: str = "RGB", seed: int = 0) -> Image.Image:

@@ -1,4 +1,4 @@
-"""editor.images: safe decoding, mode normalisation, encoding, sizes. No Django needed."""
+"""editor.engine.images: safe decoding, mode normalisation, encoding, sizes. No Django needed."""
 
 import io
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from editor import images
-from editor.images import ImageError, choose_size, image_info, open_image
+from editor.engine import images
+from editor.engine.images import ImageError, choose_size, image_info, open_image
 from tests.imagedata import bomb_png
 
 
