@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.validators import URLValidator
 
-from accounts.models import Membership, ProviderCredential, User
+from accounts.models import Membership, User
 
 
 class NewAccountForm(forms.Form):
@@ -151,14 +151,15 @@ class ProviderKeyForm(forms.Form):
         required=False,
         assume_scheme="https",
         validators=[URLValidator(schemes=["http", "https"])],
-        help_text="Only for an OpenAI-compatible proxy; leave empty for api.openai.com.",
+        help_text="Only for a compatible proxy; leave empty for the provider's own address.",
     )
 
-    def __init__(self, *args, provider: str, **kwargs):
-        kwargs.setdefault("auto_id", f"id_{provider}_%s")  # one form per provider on a page
+    def __init__(self, *args, provider, **kwargs):
+        """`provider`: an entry of accounts.providers.keyed()."""
+        kwargs.setdefault("auto_id", f"id_{provider.id}_%s")  # one form per provider on a page
         super().__init__(*args, **kwargs)
         self.provider = provider
-        if provider != ProviderCredential.Provider.OPENAI:
+        if not provider.team_base_url:
             del self.fields["base_url"]
 
     def clean_key(self):

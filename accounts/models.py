@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from accounts import providers
+
 
 class User(AbstractUser):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -96,15 +98,11 @@ class ApiToken(models.Model):
 
 
 class ProviderCredential(models.Model):
-    """A team's key for one provider, encrypted at rest; never rendered back."""
-
-    class Provider(models.TextChoices):
-        ONEMIN = "onemin", "1min.ai"
-        OPENAI = "openai", "OpenAI-compatible"
-        SEGMIND = "segmind", "Segmind"
+    """A team's key for one provider, encrypted at rest; never rendered back. `provider` is the
+    registry's slug (accounts.providers asks the registry which slugs exist)."""
 
     team = models.ForeignKey(Team, models.CASCADE, related_name="credentials")
-    provider = models.CharField(max_length=20, choices=Provider)
+    provider = models.CharField(max_length=20, choices=providers.choices)
     encrypted_key = models.TextField()
     last4 = models.CharField(max_length=4)
     base_url = models.URLField(blank=True)

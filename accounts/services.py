@@ -9,11 +9,12 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts import crypto
+from accounts import crypto, providers
 from accounts.models import (
     ApiToken,
     CreditEntry,
@@ -235,10 +236,13 @@ def revoke_api_token(token: ApiToken) -> None:
 
 # --- Provider keys ----------------------------------------------------------------------------
 
-ENV_KEYS = {"onemin": "ONEMIN_API_KEY", "openai": "OPENAI_API_KEY", "segmind": "SEGMIND_API_KEY"}
-
 
 def set_provider_key(team: Team, provider: str, key: str, *, base_url: str = "", user=None):
+    """Store (or replace) the team's key; ValidationError for a provider the registry does not
+    list, or a base URL for one that takes none."""
+    providers.validate_keyed(provider)
+    if base_url and not providers.get(provider).team_base_url:
+        raise ValidationError({"base_url": "This provider takes no base URL of its own."})
     credential, _ = ProviderCredential.objects.update_or_create(
         team=team,
         provider=provider,
@@ -263,11 +267,12 @@ def provider_key(team_id: int, provider: str) -> tuple[str, str]:
         key = crypto.decrypt(credential.encrypted_key)
         if key:
             return key, credential.base_url
-    env_name = ENV_KEYS.get(provider)
-    return (getattr(settings, env_name, "") if env_name else ""), ""
+    return providers.instance_key(provider), ""
 
 
 def configured_providers(team_id: int) -> set[str]:
+    """Providers the team can call: its own keys, the instance-wide keys, and keyless ones."""
+    keyed = {p.id for p in providers.keyed()}
     own = set(ProviderCredential.objects.filter(team_id=team_id).values_list("provider", flat=True))
-    env = {p for p, name in ENV_KEYS.items() if getattr(settings, name, "")}
-    return own | env | {"local"}
+    env = {pid for pid in keyed if providers.instance_key(pid)}
+    return (own & keyed) | env | providers.keyless_ids()

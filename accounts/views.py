@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts import services
+from accounts import providers, services
 from accounts.access import team_admin_required
 from accounts.forms import (
     AddMemberForm,
@@ -249,19 +249,20 @@ def _render_keys(request, forms: dict | None = None):
     credentials = {c.provider: c for c in ProviderCredential.objects.filter(team=team)}
     rows = [
         {
-            "provider": provider,
-            "label": label,
-            "credential": credentials.get(provider),
-            "env_set": bool(getattr(settings, services.ENV_KEYS[provider], "")),
-            "form": (forms or {}).get(provider) or ProviderKeyForm(provider=provider),
+            "provider": provider.id,
+            "label": provider.name,
+            "credential": credentials.get(provider.id),
+            "env_set": bool(providers.instance_key(provider.id)),
+            "form": (forms or {}).get(provider.id) or ProviderKeyForm(provider=provider),
         }
-        for provider, label in ProviderCredential.Provider.choices
+        for provider in providers.keyed()
     ]
     return render(request, "accounts/keys.html", {"rows": rows})
 
 
-def _provider_or_404(provider: str) -> str:
-    if provider not in ProviderCredential.Provider.values:
+def _provider_or_404(provider_id: str):
+    provider = providers.get(provider_id)
+    if provider is None:
         raise Http404("No such provider.")
     return provider
 
@@ -277,16 +278,15 @@ def key_set(request, provider):
     provider = _provider_or_404(provider)
     form = ProviderKeyForm(request.POST, provider=provider)
     if not form.is_valid():
-        return _render_keys(request, {provider: form})
+        return _render_keys(request, {provider.id: form})
     credential = services.set_provider_key(
         request.membership.team,
-        provider,
+        provider.id,
         form.cleaned_data["key"],
         base_url=form.cleaned_data.get("base_url", ""),
         user=request.user,
     )
-    label = ProviderCredential.Provider(provider).label
-    messages.success(request, f"{label} key saved. It ends in …{credential.last4}.")
+    messages.success(request, f"{provider.name} key saved. It ends in …{credential.last4}.")
     return redirect("accounts:keys")
 
 
@@ -294,7 +294,6 @@ def key_set(request, provider):
 @team_admin_required
 def key_remove(request, provider):
     provider = _provider_or_404(provider)
-    services.remove_provider_key(request.membership.team, provider)
-    label = ProviderCredential.Provider(provider).label
-    messages.success(request, f"{label} key removed.")
+    services.remove_provider_key(request.membership.team, provider.id)
+    messages.success(request, f"{provider.name} key removed.")
     return redirect("accounts:keys")

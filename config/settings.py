@@ -212,6 +212,8 @@ else:
     raise ImproperlyConfigured(f"TASK_BACKEND must be database or redis, got {TASK_BACKEND!r}")
 
 # --- Providers. Environment keys are the instance-wide fallback for teams without their own.
+# The registry of adapters; accounts asks it which providers take keys (it knows none itself).
+PROVIDER_DIRECTORY = "editor.providers.adapter_classes"
 ONEMIN_API_BASE = env_str("ONEMIN_API_BASE", "https://api.1min.ai").rstrip("/")
 ONEMIN_ASSET_BASE = env_str("ONEMIN_ASSET_BASE", "https://asset.1min.ai").rstrip("/")
 ONEMIN_API_KEY = env_secret("ONEMIN_API_KEY")

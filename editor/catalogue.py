@@ -59,39 +59,23 @@ def provider_for_model(team_id: int, model: str, record_type: str) -> str | None
     return next(iter(known), None)
 
 
-def _base_urls(provider_id: str, override: str) -> dict[str, Any]:
-    """Constructor keywords for each provider's endpoints (settings, or the team override)."""
-    if provider_id == "onemin":
-        return {
-            "base_url": override or settings.ONEMIN_API_BASE,
-            "asset_base": settings.ONEMIN_ASSET_BASE,
-        }
-    if provider_id == "openai":
-        return {"base_url": override or settings.OPENAI_BASE_URL}
-    if provider_id == "segmind":
-        return {
-            "base_url": override or settings.SEGMIND_API_BASE,
-            "upload_url": settings.SEGMIND_UPLOAD_URL,
-        }
-    return {}
-
-
 def build_provider(provider_id: str, team_id: int, client: httpx.Client | None) -> Provider:
     """An adapter for one job, with the team's key (or the instance-wide one)."""
     cls = get_provider_class(provider_id)
-    key, override = provider_key(team_id, provider_id) if cls.needs_key else ("", "")
-    return cls(client, key, models=models_for(provider_id), **_base_urls(provider_id, override))
+    key, override = provider_key(team_id, provider_id) if cls.needs_key() else ("", "")
+    return cls.from_settings(
+        settings, client, api_key=key, base_url=override, models=models_for(provider_id)
+    )
 
 
 def catalogue(team_id: int) -> list[dict[str, Any]]:
     usable = usable_providers(team_id)
     out = []
-    for pid, (label, _path) in PROVIDERS.items():
-        cls = get_provider_class(pid)
+    for pid, cls in PROVIDERS.items():
         out.append(
             {
                 "id": pid,
-                "name": label,
+                "name": cls.name,
                 "configured": pid in usable,
                 "note": cls.note,
                 "models": [m.as_dict() for m in models_for(pid)],

@@ -1,26 +1,40 @@
-"""Provider registry: id -> (label, dotted path), classes imported lazily on first use.
+"""The provider registry: the one list of adapters. Everything else asks it.
+
+Each adapter class declares who it is (`id`, `name`), where its instance-wide key lives
+(`key_setting`), which settings hold its endpoints (`url_settings`), whether a team may point it
+at a compatible proxy (`team_base_url`), whether it reads the prompt (`reads_prompt`), its seeded
+models, and builds itself from settings (`Provider.from_settings`). Accounts learns the providers
+that take keys through `settings.PROVIDER_DIRECTORY`, which names `adapter_classes` below.
 
 The model catalogue of each provider is data: every class seeds `models`, and an admin can add
 or replace models with JSON (a list of objects shaped like `ModelSpec.as_dict()`), turned into
-specs by `extend_models(cls, extra)` and handed to the adapter as `cls(..., models=...)`.
+specs by `extend_models(cls, extra)` and handed to the adapter as `models=...`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from importlib import import_module
 from typing import Any
 
 from .base import ModelSpec, Provider
+from .local import LocalProvider
+from .onemin import OneMinProvider
+from .openai import OpenAIProvider
+from .segmind import SegmindProvider
 
-PROVIDERS: dict[str, tuple[str, str]] = {
-    "onemin": ("1min.ai", "editor.providers.onemin.OneMinProvider"),
-    "openai": ("OpenAI", "editor.providers.openai.OpenAIProvider"),
-    "segmind": ("Segmind", "editor.providers.segmind.SegmindProvider"),
-    "local": ("Local (OpenCV)", "editor.providers.local.LocalProvider"),
-}
+# Registry order is the order of preference when a model is offered by several providers.
+ADAPTERS: tuple[type[Provider], ...] = (
+    OneMinProvider,
+    OpenAIProvider,
+    SegmindProvider,
+    LocalProvider,
+)
+PROVIDERS: dict[str, type[Provider]] = {cls.id: cls for cls in ADAPTERS}
 
-_classes: dict[str, type[Provider]] = {}
+
+def adapter_classes() -> tuple[type[Provider], ...]:
+    """Every adapter class, in registry order (settings.PROVIDER_DIRECTORY points here)."""
+    return ADAPTERS
 
 
 def provider_ids() -> list[str]:
@@ -28,20 +42,17 @@ def provider_ids() -> list[str]:
 
 
 def provider_choices() -> list[tuple[str, str]]:
-    """(id, label) pairs for form fields."""
-    return [(pid, label) for pid, (label, _path) in PROVIDERS.items()]
+    """(id, name) pairs for form and model fields (passed as a callable, so migrations keep
+    no copy of the list)."""
+    return [(cls.id, cls.name) for cls in ADAPTERS]
 
 
 def get_provider_class(provider_id: str) -> type[Provider]:
     """The adapter class for `provider_id`; KeyError for an unknown id."""
-    if provider_id not in _classes:
-        try:
-            _label, path = PROVIDERS[provider_id]
-        except KeyError:
-            raise KeyError(f"Unknown provider {provider_id!r}.") from None
-        module_name, _, class_name = path.rpartition(".")
-        _classes[provider_id] = getattr(import_module(module_name), class_name)
-    return _classes[provider_id]
+    try:
+        return PROVIDERS[provider_id]
+    except KeyError:
+        raise KeyError(f"Unknown provider {provider_id!r}.") from None
 
 
 def catalogue_from_spec(data: Mapping[str, Any]) -> ModelSpec:
@@ -64,7 +75,9 @@ def extend_models(
 
 
 __all__ = [
+    "ADAPTERS",
     "PROVIDERS",
+    "adapter_classes",
     "catalogue_from_spec",
     "extend_models",
     "get_provider_class",

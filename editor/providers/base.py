@@ -237,7 +237,15 @@ class Provider:
 
     id: ClassVar[str]
     name: ClassVar[str]
-    needs_key: ClassVar[bool] = True
+    # Settings name of the instance-wide key (the fallback for teams without their own);
+    # "" for a provider that needs no key.
+    key_setting: ClassVar[str] = ""
+    # Constructor keyword -> settings name, for every endpoint the adapter calls.
+    url_settings: ClassVar[Mapping[str, str]] = {}
+    # A team may point `base_url` at a compatible proxy of its own.
+    team_base_url: ClassVar[bool] = False
+    # False for adapters that ignore the prompt (an empty prompt is then fine).
+    reads_prompt: ClassVar[bool] = True
     models: tuple[ModelSpec, ...] = ()  # class-level seed; an instance may carry its own
     note: ClassVar[str] = ""  # plain words shown next to the provider (e.g. what it ignores)
     # How the mask travels upstream: a key of MASK_FORMATS, or "" when it stays on this machine.
@@ -256,6 +264,27 @@ class Provider:
         self.base_url = base_url.rstrip("/")
         if models is not None:
             self.models = tuple(models)
+
+    @classmethod
+    def needs_key(cls) -> bool:
+        return bool(cls.key_setting)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Any,
+        client: httpx.Client | None,
+        *,
+        api_key: str = "",
+        base_url: str = "",
+        models: Iterable[ModelSpec] | None = None,
+    ) -> Provider:
+        """An adapter with its endpoints from `settings` (django.conf.settings or any object
+        with those attributes); a team's `base_url` wins where the adapter allows one."""
+        urls = {keyword: getattr(settings, name) for keyword, name in cls.url_settings.items()}
+        if base_url and cls.team_base_url:
+            urls["base_url"] = base_url
+        return cls(client, api_key, models=models, **urls)
 
     def model_spec(self, model_id: str) -> ModelSpec | None:
         return next((m for m in self.models if m.id == model_id), None)

@@ -33,7 +33,7 @@ _FLAGS = {"telea": cv2.INPAINT_TELEA, "navier-stokes": cv2.INPAINT_NS}
 class LocalProvider(Provider):
     id = "local"
     name = "Local (OpenCV)"
-    needs_key = False
+    reads_prompt = False
     note = (
         "Local inpainting fills the painted area from its surroundings; "
         "it does not read the prompt."

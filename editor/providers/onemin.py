@@ -64,6 +64,8 @@ _ALL_GPT = (IMAGE_GENERATOR, IMAGE_EDITOR, IMAGE_INPAINTER)
 class OneMinProvider(Provider):
     id = "onemin"
     name = "1min.ai"
+    key_setting = "ONEMIN_API_KEY"
+    url_settings = {"base_url": "ONEMIN_API_BASE", "asset_base": "ONEMIN_ASSET_BASE"}
     mask_format = "white_on_black"
     models = (
         ModelSpec("gpt-image-1", _ALL_GPT, _gpt_params(style=True, free_size=False)),

@@ -68,6 +68,9 @@ def _gpt2(model_id: str, label: str) -> ModelSpec:
 class OpenAIProvider(Provider):
     id = "openai"
     name = "OpenAI"
+    key_setting = "OPENAI_API_KEY"
+    url_settings = {"base_url": "OPENAI_BASE_URL"}
+    team_base_url = True  # any OpenAI-compatible proxy
     mask_format = "alpha"
     models = (
         _gpt2("gpt-image-2.5-sunburst", "GPT Image 2.5 Sunburst"),

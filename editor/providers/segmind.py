@@ -52,6 +52,8 @@ def _params(size: str = "auto", quality: str = "auto") -> tuple[Param, ...]:
 class SegmindProvider(Provider):
     id = "segmind"
     name = "Segmind"
+    key_setting = "SEGMIND_API_KEY"
+    url_settings = {"base_url": "SEGMIND_API_BASE", "upload_url": "SEGMIND_UPLOAD_URL"}
     mask_format = "alpha"
     # max_images: Segmind states no limit for image_urls; 16 is OpenAI's, the model behind it.
     models = (

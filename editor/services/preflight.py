@@ -29,7 +29,7 @@ def _one(membership: Membership, provider: str, model: str, submission: dict) ->
     plan = _plan(membership, provider=provider, model=model, **submission)
     spec = catalogue.model_spec(provider, model)
     item: dict[str, Any] = {
-        "provider": PROVIDERS[provider][0],
+        "provider": PROVIDERS[provider].name,
         "model": model,
         "type": plan.type,
         "params": {"prompt": plan.prompt, **plan.params},

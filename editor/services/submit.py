@@ -281,7 +281,7 @@ def _plan(
         raise EditRejected("type", f"type must be one of {', '.join(RECORD_TYPES)}.")
     if provider not in PROVIDERS:
         raise EditRejected("provider", f"provider must be one of {', '.join(PROVIDERS)}.")
-    label = PROVIDERS[provider][0]
+    label = PROVIDERS[provider].name
     spec = catalogue.model_spec(provider, model) if isinstance(model, str) else None
     if spec is None:
         known = ", ".join(m.id for m in catalogue.models_for(provider))
@@ -303,7 +303,7 @@ def _plan(
             "prompt",
             f"The prompt is {len(prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}.",
         )
-    if not prompt.strip() and provider != "local":
+    if not prompt.strip() and PROVIDERS[provider].reads_prompt:
         raise EditRejected("prompt", "Describe the change you want in the prompt.")
 
     source_size = None

@@ -26,14 +26,14 @@ def test_admin_sees_one_row_per_provider_none_set(alice_client, settings):
     html = alice_client.get(KEYS_URL).content.decode()
     for provider, label in [
         ("onemin", "1min.ai"),
-        ("openai", "OpenAI-compatible"),
+        ("openai", "OpenAI"),
         ("segmind", "Segmind"),
     ]:
         assert f'<h2 id="key-{provider}-title">{label}</h2>' in html
         assert key_state(html, provider) == "Not set."
         assert f'<label for="id_{provider}_key">API key' in html
     assert html.count('<input type="password" name="key"') == 3
-    assert html.count('name="base_url"') == 1  # only the OpenAI-compatible row has one
+    assert html.count('name="base_url"') == 1  # only OpenAI takes a proxy's base URL
 
 
 @pytest.mark.django_db

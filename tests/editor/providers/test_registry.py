@@ -1,6 +1,10 @@
+from types import SimpleNamespace
+
 import pytest
+from django.conf import settings as django_settings
 
 from editor.providers import (
+    ADAPTERS,
     PROVIDERS,
     catalogue_from_spec,
     extend_models,
@@ -24,7 +28,7 @@ def test_ids_and_labels():
 
 
 @pytest.mark.parametrize("provider_id", ["onemin", "openai", "segmind", "local"])
-def test_classes_load_lazily_and_match_their_id(provider_id):
+def test_each_adapter_matches_its_id_and_seeds_a_catalogue(provider_id):
     cls = get_provider_class(provider_id)
     assert cls.id == provider_id
     assert cls.models, "every provider seeds a catalogue"
@@ -80,7 +84,7 @@ def test_seeded_catalogues():
     assert segmind["gpt-image-1"].types == (IMAGE_GENERATOR,)
     local = get_provider_class("local")
     assert {m.id for m in local.models} == {"telea", "navier-stokes"}
-    assert local.needs_key is False
+    assert local.needs_key() is False and local.reads_prompt is False
     assert "does not read the prompt" in local.note
 
 
@@ -154,3 +158,40 @@ def test_provider_uses_extended_models_passed_to_constructor():
     provider = cls(models=extended)
     assert provider.model_spec("telea-x") is not None
     assert cls().model_spec("telea-x") is None
+
+
+def test_each_adapter_builds_itself_from_the_settings_it_names():
+    settings = SimpleNamespace(
+        ONEMIN_API_BASE="https://one.example",
+        ONEMIN_ASSET_BASE="https://asset.one.example",
+        OPENAI_BASE_URL="https://oa.example/v1",
+        SEGMIND_API_BASE="https://sg.example",
+        SEGMIND_UPLOAD_URL="https://sg.example/upload",
+    )
+    built = {cls.id: cls.from_settings(settings, None, api_key="k") for cls in ADAPTERS}
+
+    assert (built["onemin"].base_url, built["onemin"].asset_base) == (
+        "https://one.example",
+        "https://asset.one.example",
+    )
+    assert built["openai"].base_url == "https://oa.example/v1"
+    assert (built["segmind"].base_url, built["segmind"].upload_url) == (
+        "https://sg.example",
+        "https://sg.example/upload",
+    )
+    for cls in ADAPTERS:  # every setting an adapter names exists in the real settings
+        assert all(hasattr(django_settings, name) for name in cls.url_settings.values())
+        assert not cls.key_setting or hasattr(django_settings, cls.key_setting)
+
+
+def test_only_an_adapter_that_allows_it_takes_a_teams_base_url():
+    settings = SimpleNamespace(
+        OPENAI_BASE_URL="https://api.openai.com/v1",
+        SEGMIND_API_BASE="https://api.segmind.com",
+        SEGMIND_UPLOAD_URL="https://up.example",
+    )
+    proxy = "https://proxy.example/v1"
+    openai = get_provider_class("openai").from_settings(settings, None, base_url=proxy)
+    segmind = get_provider_class("segmind").from_settings(settings, None, base_url=proxy)
+    assert openai.base_url == proxy
+    assert segmind.base_url == "https://api.segmind.com"
