@@ -1,12 +1,13 @@
 from django.urls import path
 
-from editor import views
+from editor import select_views, views
 
 app_name = "editor"
 urlpatterns = [
     path("", views.home, name="home"),
     path("upload/", views.upload, name="upload"),
     path("edit/<uuid:code>/", views.edit, name="edit"),
+    path("edit/<uuid:code>/select/", select_views.select_area, name="select"),
     path("generate/", views.generate, name="generate"),
     path("jobs/", views.submit, name="submit"),
     path("jobs/preflight/", views.preflight, name="preflight"),
