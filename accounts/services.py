@@ -24,6 +24,7 @@ from accounts.models import (
     Team,
     User,
 )
+from core.errors import UserFacingError
 
 TOKEN_PREFIX = "pb_"
 
@@ -119,7 +120,7 @@ def accept_invite(invite: Invite, username: str, password: str) -> Membership:
     # Claim the invite first so two people cannot both use it.
     claimed = Invite.objects.filter(pk=invite.pk, used_by=None).update(expires=timezone.now())
     if claimed != 1:
-        raise ValueError("This invite link has already been used.")
+        raise UserFacingError(None, "This invite link has already been used.")
     membership = add_member(invite.team, username, password, credit_limit=invite.credit_limit)
     Invite.objects.filter(pk=invite.pk).update(used_by=membership.user)
     return membership

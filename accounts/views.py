@@ -25,6 +25,7 @@ from accounts.forms import (
 )
 from accounts.middleware import SESSION_TEAM_KEY
 from accounts.models import ApiToken, Invite, Membership, ProviderCredential
+from core.errors import UserFacingError
 
 
 def setup(request):
@@ -203,7 +204,7 @@ def invite(request, code):
             membership = services.accept_invite(
                 invite, form.cleaned_data["username"], form.cleaned_data["password"]
             )
-        except ValueError:
+        except UserFacingError:  # someone else used the link meanwhile
             return render(request, "accounts/invite_gone.html", status=404)
         login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_TEAM_KEY] = str(membership.team.code)

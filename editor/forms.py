@@ -14,10 +14,10 @@ from django import forms
 from django.conf import settings
 from django.forms.utils import ErrorDict
 
+from editor.field_names import PARAM_PREFIX, form_field
 from gallery.models import Record
 
 PROMPT_MAX = 4000
-PARAM_PREFIX = "p_"
 TYPE_LABELS = {
     Record.Type.IMAGE_INPAINTER: "Change the painted area",
     Record.Type.IMAGE_EDITOR: "Change the whole image",
@@ -64,10 +64,6 @@ class ContinueForm(forms.Form):
         if data is not None:
             data = {"from_": data.get("from", ""), "result": data.get("result", "")}
         super().__init__(data, **kwargs)
-
-
-class RatingForm(forms.Form):
-    rating = forms.IntegerField(min_value=1, max_value=5)
 
 
 def usable_models(catalogue: list[dict], record_type: str) -> list[tuple[dict, list[dict]]]:
@@ -270,15 +266,6 @@ class EditForm(forms.Form):
         extra = [tuple(v.split(":", 1)) for v in chosen]
         return [main, *[t for t in extra if t != main]]
 
-    def field_for(self, name: str) -> str | None:
-        """Which form field shows an error the engine reported for `name`."""
-        name = (name or "").removeprefix("params.").removeprefix("promptObject.")
-        if name in self.fields and name not in ("source", "parent"):
-            return name
-        if PARAM_PREFIX + name in self.fields:
-            return PARAM_PREFIX + name
-        if name in ("maskGrow", "mask_grow"):
-            return "grow"
-        if name in ("maskFeather", "mask_feather"):
-            return "feather"
-        return None
+    def field_for(self, name: str | None) -> str | None:
+        """Which form field shows an error a service reported for its input `name`."""
+        return form_field(name, self.fields)

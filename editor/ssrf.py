@@ -15,14 +15,17 @@ import socket
 import httpx
 from django.conf import settings
 
+from core.errors import UserFacingError
+
 MAX_FETCH_BYTES = 50 * 1024 * 1024
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
 
-class FetchRefused(Exception):
+class FetchRefused(UserFacingError):
+    """A URL we will not fetch an image from; the caller names the field that held it."""
+
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(None, message)
 
 
 def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:

@@ -13,5 +13,4 @@ urlpatterns = [
     path("jobs/preflight/", views.preflight, name="preflight"),
     path("jobs/<uuid:code>/", views.job_card, name="job_card"),
     path("jobs/<uuid:code>/rerun/", views.rerun, name="rerun"),
-    path("jobs/<uuid:code>/rate/", views.rate, name="rate"),
 ]

@@ -21,7 +21,7 @@ from django_htmx.http import HttpResponseStopPolling, reswap, retarget, trigger_
 
 from accounts.http import AuthenticatedHttpRequest as Request
 from editor import services
-from editor.forms import ContinueForm, EditForm, RatingForm, UploadForm
+from editor.forms import ContinueForm, EditForm, UploadForm
 from gallery import services as gallery_services
 from gallery.models import Asset, Record, RecordImage
 
@@ -374,22 +374,4 @@ def rerun(request: Request, code) -> HttpResponse:
         )
     if new.source_id:
         return redirect("editor:edit", new.source.code)
-    return redirect("editor:generate")
-
-
-@require_POST
-@login_required
-def rate(request: Request, code) -> HttpResponse:
-    record = get_object_or_404(_records(request), code=code)
-    form = RatingForm(request.POST)
-    if form.is_valid():
-        gallery_services.record_rating(record, form.cleaned_data["rating"], record.feedback)
-    if request.htmx:
-        return render(
-            request,
-            "editor/job_card.html#job-card",
-            {"record": _stamp([record])[0]},
-        )
-    if record.source_id:
-        return redirect("editor:edit", record.source.code)
     return redirect("editor:generate")

@@ -5,8 +5,11 @@ from collections.abc import Iterable
 from django import forms
 
 from gallery.models import Record, ReviewTag
+from gallery.queries import PAGE_SIZE
 
 RATING_CHOICES = [(n, f"{n} of 5") for n in range(1, 6)]
+MAX_PAGE_SIZE = 100
+MAX_FEEDBACK_CHARS = 10_000
 
 
 class RecordFilterForm(forms.Form):
@@ -41,8 +44,12 @@ class RecordFilterForm(forms.Form):
         required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
     has_feedback = forms.ChoiceField(choices=FEEDBACK_CHOICES, required=False, label="Feedback")
+    # Paging, the same for the history page and GET /api/features: page N of `limit` records.
     page = forms.IntegerField(
         required=False, min_value=1, max_value=100_000, widget=forms.HiddenInput
+    )
+    limit = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE_SIZE, widget=forms.HiddenInput
     )
 
     def __init__(
@@ -84,8 +91,24 @@ class RecordFilterForm(forms.Form):
     def page_number(self) -> int:
         return self.filters.get("page") or 1
 
+    @property
+    def page_size(self) -> int:
+        return self.filters.get("limit") or PAGE_SIZE
+
+
+class ReviewTagsField(forms.MultipleChoiceField):
+    """Review tags; an empty value is dropped, so a form can send `tags=""` to mean "none"
+    (a browser sends nothing at all for unticked checkboxes)."""
+
+    def to_python(self, value):
+        return [tag for tag in super().to_python(value) if tag != ""]
+
 
 class RatingForm(forms.Form):
+    """Rating, review tags and feedback of one record. The record page, the editor's job-card
+    stars and PATCH /api/features/<uuid> all bind this form and save `changes()` through
+    services.record_rating: a field not sent stays as it is (the stars send only `rating`)."""
+
     rating = forms.TypedChoiceField(
         choices=[("", "No rating"), *RATING_CHOICES],
         coerce=int,
@@ -95,7 +118,7 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose a rating from 1 to 5."},
     )
-    tags = forms.MultipleChoiceField(
+    tags = ReviewTagsField(
         choices=ReviewTag.choices,
         required=False,
         label="What you noticed",
@@ -104,8 +127,12 @@ class RatingForm(forms.Form):
     )
     feedback = forms.CharField(
         required=False,
-        max_length=4000,
+        max_length=MAX_FEEDBACK_CHARS,
         label="Feedback",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What worked, what did not. Only your team sees it.",
     )
+
+    def changes(self) -> dict:
+        """The cleaned values of the fields that were sent (call after is_valid())."""
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.data}

@@ -54,6 +54,12 @@ def filter_records(records: QuerySet[Record], filters: dict[str, Any]) -> QueryS
     return records
 
 
+def providers_and_models(records: QuerySet[Record]) -> tuple[set[str], set[str]]:
+    """The providers and the models these records used: what a filter may ask for."""
+    pairs = list(records.order_by().values_list("provider", "model").distinct())
+    return {p for p, _ in pairs}, {m for _, m in pairs}
+
+
 def with_cards(records: QuerySet[Record]) -> QuerySet[Record]:
     """What a grid card shows, in a constant number of queries: the record, its owner, its
     source and its first result with that result's thumbnail."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -12,6 +13,7 @@ from django.db.models import Count, Max
 from django.urls import reverse
 
 from accounts.models import Membership
+from core.errors import UserFacingError
 from gallery.models import Asset, Record, ReviewTag
 
 CONTENT_TYPES = {
@@ -115,23 +117,32 @@ def _delete_asset(asset: Asset) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
+# A rating change leaves out what it does not change; None is a value (no rating).
+UNCHANGED: Any = object()
+
+
 def record_rating(
-    record: Record, rating: int | None, feedback: str, tags: list[str] | None = None
+    record: Record, *, rating: Any = UNCHANGED, feedback: Any = UNCHANGED, tags: Any = UNCHANGED
 ) -> Record:
-    """Rate a record 1-5 (or clear the rating with None) and keep the feedback text and, when
-    given, the review tags (None leaves the tags as they are)."""
-    if rating is not None and not 1 <= rating <= 5:
-        raise ValueError("A rating is a whole number from 1 to 5.")
-    fields = ["rating", "feedback"]
-    record.rating = rating
-    record.feedback = feedback.strip()
-    if tags is not None:
+    """Rate a record 1-5 (None clears the rating), keep the feedback text and the review tags.
+    Only what is passed changes. Every page and the API save ratings through here."""
+    fields = []
+    if rating is not UNCHANGED:
+        if rating is not None and not 1 <= rating <= 5:
+            raise UserFacingError("rating", "A rating is a whole number from 1 to 5.")
+        record.rating = rating
+        fields.append("rating")
+    if feedback is not UNCHANGED:
+        record.feedback = feedback.strip()
+        fields.append("feedback")
+    if tags is not UNCHANGED:
         unknown = set(tags) - set(ReviewTag.values)
         if unknown:
-            raise ValueError(f"Unknown review tag(s): {', '.join(sorted(unknown))}.")
+            raise UserFacingError("tags", f"Unknown review tag(s): {', '.join(sorted(unknown))}.")
         record.review_tags = [tag for tag in ReviewTag.values if tag in tags]  # canonical order
         fields.append("review_tags")
-    record.save(update_fields=fields)
+    if fields:
+        record.save(update_fields=fields)
     return record
 
 

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -18,6 +19,7 @@ from accounts.http import AuthenticatedHttpRequest
 from gallery import exports, queries, services
 from gallery.forms import RatingForm, RecordFilterForm
 from gallery.models import Asset, Record
+from gallery.serializers import site_url
 
 CHUNK = 256 * 1024
 
@@ -76,13 +78,9 @@ def _visible(request: AuthenticatedHttpRequest) -> QuerySet[Record]:
 def _filtered(request: AuthenticatedHttpRequest) -> tuple[RecordFilterForm, QuerySet[Record]]:
     """Bind the query string and return the records in scope that match it."""
     membership = request.membership
-    pairs = _visible(request).order_by().values_list("provider", "model").distinct()
-    pairs = list(pairs)
+    providers, models = queries.providers_and_models(_visible(request))
     form = RecordFilterForm(
-        request.GET,
-        can_see_team=membership.is_admin,
-        providers={p for p, _ in pairs},
-        models={m for _, m in pairs},
+        request.GET, can_see_team=membership.is_admin, providers=providers, models=models
     )
     records = services.records_visible_to(membership, whole_team=form.whole_team)
     return form, queries.filter_records(records, form.filters)
@@ -100,7 +98,7 @@ def _query_without(request: AuthenticatedHttpRequest, *names: str) -> str:
 @vary_on_headers("HX-Request")
 def record_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, records = _filtered(request)
-    page = queries.page_of(queries.with_cards(records), form.page_number)
+    page = queries.page_of(queries.with_cards(records), form.page_number, form.page_size)
     query = _query_without(request, "page")
     template = "gallery/record_list.html"
     if request.htmx:
@@ -196,23 +194,35 @@ def _own_record(request: AuthenticatedHttpRequest, code) -> Record:
     return record
 
 
+def _back(request: AuthenticatedHttpRequest) -> str | None:
+    """The page a rating form came from (the editor's job cards send it), when it is ours."""
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return back if back and safe else None
+
+
 @require_POST
 @login_required
 def record_rate(request: AuthenticatedHttpRequest, code) -> HttpResponse:
+    """The one rating endpoint: the record page's form and the job cards' stars post here."""
     record = _own_record(request, code)
     form = RatingForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        services.record_rating(record, data["rating"], data["feedback"], data["tags"])
-        if not request.htmx:
-            messages.success(request, "Rating saved.")
-            return redirect("gallery:detail", code=record.code)
-        form = _rating_form(record)
-        context = {"record": record, "rating_form": form, "is_owner": True, "saved": True}
-        return render(request, "gallery/record_detail.html#record-rating", context)
+    saved = form.is_valid()
+    if saved:
+        services.record_rating(record, **form.changes())
+    status = 200 if saved else 400
+    if request.htmx and request.htmx.target == f"stars-{record.code}":
+        context = {"record": record, "rating_form": form, "back": _back(request)}
+        return render(request, "gallery/rating_stars.html", context, status=status)
     if request.htmx:
-        context = {"record": record, "rating_form": form, "is_owner": True}
-        return render(request, "gallery/record_detail.html#record-rating", context, status=400)
+        form = _rating_form(record) if saved else form
+        context = {"record": record, "rating_form": form, "is_owner": True, "saved": saved}
+        return render(request, "gallery/record_detail.html#record-rating", context, status=status)
+    if saved:
+        messages.success(request, "Rating saved.")
+        return redirect(_back(request) or reverse("gallery:detail", args=[record.code]))
     context = _detail_context(request, record) | {"rating_form": form}
     return render(request, "gallery/record_detail.html", context, status=400)
 
@@ -254,7 +264,8 @@ def provider_stats(request: AuthenticatedHttpRequest) -> HttpResponse:
 def export_json(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     _form, records = _filtered(request)
     response = StreamingHttpResponse(
-        exports.iter_json(records.order_by("-created", "-id")), content_type="application/json"
+        exports.iter_json(records.order_by("-created", "-id"), site_url(request)),
+        content_type="application/json",
     )
     response["Content-Disposition"] = 'attachment; filename="promptbrush-records.json"'
     return response
@@ -264,7 +275,7 @@ def export_json(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
 @login_required
 def export_zip(request: AuthenticatedHttpRequest) -> FileResponse:
     _form, records = _filtered(request)
-    archive = exports.build_zip(records.order_by("-created", "-id"))
+    archive = exports.build_zip(records.order_by("-created", "-id"), site_url(request))
     return FileResponse(
         archive,
         as_attachment=True,

@@ -15,6 +15,8 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageCms, ImageFile, ImageOps
 
+from core.errors import UserFacingError
+
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP")
 MAX_PIXELS = 40_000_000
 
@@ -35,12 +37,12 @@ _DAMAGED = "The {what} file is damaged or incomplete; export it again and re-upl
 _HEADER_ERRORS = (SyntaxError, IndexError, TypeError, ValueError, EOFError, OSError)
 
 
-class ImageError(ValueError):
-    """An image we cannot use. `message` is plain English the user can act on."""
+class ImageError(UserFacingError, ValueError):
+    """An image we cannot use. `message` is plain English the user can act on. The engine does
+    not know which input the bytes came from (field None): the service that read them says."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(None, message)
 
 
 def _megapixels(n: int) -> str:

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from core.errors import UserFacingError
 from editor.engine.images import MAX_PIXELS, ImageError, greyscale_to_8bit, has_alpha, open_raw
 
 # OpenAI documents "< 4 MB" for masks; stay under the decimal reading to be safe.
@@ -48,12 +49,11 @@ _SAMPLE_BAND = 16
 _SAMPLE_EVERY = 32
 
 
-class MaskError(ValueError):
+class MaskError(UserFacingError, ValueError):
     """A mask we cannot use. `message` is plain English the user can act on."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__("mask", message)
 
 
 def _alpha_if_transparent(img: Image.Image) -> np.ndarray | None:

@@ -24,6 +24,7 @@ from PIL import Image
 
 from accounts.models import Membership
 from accounts.services import InsufficientCredits, price_for, reserve_credits
+from core.errors import UserFacingError
 from editor import catalogue, tasks
 from editor.engine import images, masks
 from editor.providers import PROVIDERS
@@ -39,13 +40,8 @@ _SIZE_RE = re.compile(r"^(\d{2,5})x(\d{2,5})$")
 _FIXED_RANGES = {"n": (1, MAX_N), "output_compression": (0, 100)}
 
 
-class EditRejected(Exception):
+class EditRejected(UserFacingError):
     """A submission we will not run. `field` names the input, `message` says how to fix it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 # --- uploads ---------------------------------------------------------------------------------

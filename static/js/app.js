@@ -4,3 +4,13 @@ document.addEventListener("change", (event) => {
   const select = event.target.closest("[data-autosubmit]");
   if (select) select.form.requestSubmit();
 });
+// htmx 2 does not swap 4xx responses by default; forms that answer 400 with their errors next to
+// the field (the rating forms of the record page and of the job cards) are marked
+// [data-swap-errors] so the answer is shown.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const { xhr, target } = event.detail;
+  if (xhr.status === 400 && target.closest("[data-swap-errors]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

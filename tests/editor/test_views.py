@@ -358,7 +358,7 @@ def test_outsider_and_team_member_get_404_on_job_cards(
     assert bob_client.get(url).status_code == 404
     assert charlie_client.post(reverse("editor:rerun", args=[record.code])).status_code == 404
     assert (
-        charlie_client.post(reverse("editor:rate", args=[record.code]), {"rating": 5}).status_code
+        charlie_client.post(reverse("gallery:rate", args=[record.code]), {"rating": 5}).status_code
         == 404
     )
     record.refresh_from_db()
@@ -367,12 +367,52 @@ def test_outsider_and_team_member_get_404_on_job_cards(
 
 def test_rating_from_the_card(alice_client, alice_membership, asset):
     record = _finished_record(alice_membership, asset)
+    card = alice_client.get(reverse("editor:job_card", args=[record.code])).content.decode()
+    # the stars post to the record page's rating endpoint, not one of the editor's own
+    assert f'hx-post="{reverse("gallery:rate", args=[record.code])}"' in card
     response = alice_client.post(
-        reverse("editor:rate", args=[record.code]), {"rating": "4"}, headers={"HX-Request": "true"}
+        reverse("gallery:rate", args=[record.code]),
+        {"rating": "4"},
+        headers={"HX-Request": "true", "HX-Target": f"stars-{record.code}"},
     )
     record.refresh_from_db()
     assert record.rating == 4
     assert 'aria-label="4 stars" aria-pressed="true"' in response.content.decode()
+    assert response.content.decode().lstrip().startswith('<form method="post"')
+
+
+def test_stars_keep_the_feedback_and_return_to_the_editor_without_javascript(
+    alice_client, alice_membership, asset
+):
+    record = _finished_record(alice_membership, asset)
+    Record.objects.filter(pk=record.pk).update(feedback="sharp edges", review_tags=["seams"])
+    back = reverse("editor:edit", args=[asset.code])
+    response = alice_client.post(
+        reverse("gallery:rate", args=[record.code]), {"rating": "5", "next": back}
+    )
+    assert response["Location"] == back
+    record.refresh_from_db()
+    assert (record.rating, record.feedback, record.review_tags) == (5, "sharp edges", ["seams"])
+    elsewhere = alice_client.post(
+        reverse("gallery:rate", args=[record.code]),
+        {"rating": "3", "next": "https://evil.example/"},
+    )
+    assert elsewhere["Location"] == reverse("gallery:detail", args=[record.code])
+
+
+@pytest.mark.parametrize("value", ["6", "x", "0"])
+def test_a_bad_star_rating_shows_a_message_on_the_card(
+    alice_client, alice_membership, asset, value
+):
+    record = _finished_record(alice_membership, asset)
+    url = reverse("gallery:rate", args=[record.code])
+    htmx = {"HX-Request": "true", "HX-Target": f"stars-{record.code}"}
+    for headers in (htmx, {}):
+        response = alice_client.post(url, {"rating": value}, headers=headers)
+        assert response.status_code == 400
+        assert "Choose a rating from 1 to 5." in response.content.decode()
+    record.refresh_from_db()
+    assert record.rating is None
 
 
 def test_rerun_adds_a_new_card(

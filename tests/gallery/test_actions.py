@@ -4,6 +4,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from core.errors import UserFacingError
 from gallery.models import Asset, Record, RecordImage
 from gallery.services import record_rating
 from tests.gallery.factories import make_record
@@ -119,11 +120,13 @@ def test_delete_asks_first_then_removes_the_record_and_its_files(alice_client, a
 @pytest.mark.django_db
 def test_record_rating_refuses_a_rating_outside_1_to_5(alice_membership):
     record = make_record(alice_membership, rating=3)
-    with pytest.raises(ValueError, match="from 1 to 5"):
-        record_rating(record, 6, "")
+    with pytest.raises(UserFacingError, match="from 1 to 5") as info:
+        record_rating(record, rating=6, feedback="")
+    assert info.value.field == "rating"
     record.refresh_from_db()
     assert record.rating == 3
-    assert record_rating(record, None, "  meh ").feedback == "meh"
+    assert record_rating(record, rating=None, feedback="  meh ").feedback == "meh"
+    assert record_rating(record, rating=4).feedback == "meh"  # left out: left as it was
 
 
 @pytest.mark.django_db

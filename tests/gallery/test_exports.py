@@ -1,3 +1,4 @@
+import datetime
 import io
 import json
 import zipfile
@@ -34,14 +35,28 @@ def test_json_export_is_in_airecord_shape(alice_client, alice_membership):
         additional_data={"group": "x"},
         created=days_ago(1),
     )
+    record.refresh_from_db()
     data = export_json(alice_client)
     assert [r["uuid"] for r in data["aiRecords"]] == [str(record.code), str(parent.code)]
     first = data["aiRecords"][0]
+    assert data["aiRecords"][1]["feedback"] is None  # no feedback is null, as in 1min.ai's
     images = list(record.images.all())
+    links = first.pop("resultUrls")
+    assert first.pop("temporaryUrl") == links[0]
     assert first == {
         "uuid": str(record.code),
         "userId": str(alice_membership.user.code),
         "teamId": str(alice_membership.team.code),
+        "teamUser": {
+            "teamId": str(alice_membership.team.code),
+            "userId": str(alice_membership.user.code),
+            "userName": "alice",
+            "userAvatar": None,
+            "status": alice_membership.status,
+            "role": "ADMIN",
+            "creditLimit": alice_membership.credit_limit,
+            "usedCredit": alice_membership.used_credit,
+        },
         "model": "telea",
         "type": "IMAGE_INPAINTER",
         "provider": "local",
@@ -50,7 +65,9 @@ def test_json_export_is_in_airecord_shape(alice_client, alice_membership):
         "feedback": "good",
         "reviewTags": ["great", "seams"],
         "conversationId": str(parent.code),
-        "createdAt": record.created.isoformat(),
+        # 1min.ai's form (JavaScript's toISOString): UTC, milliseconds, Z
+        "createdAt": record.created.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{record.created.microsecond // 1000:03d}Z",
         "aiRecordDetail": {
             "promptObject": {"prompt": "Replace the sky with a sunset", "n": 2, "size": "auto"},
             "resultObject": [images[0].image.path, images[1].image.path],
@@ -59,8 +76,18 @@ def test_json_export_is_in_airecord_shape(alice_client, alice_membership):
         "metadata": {"client": "web"},
         "additionalData": {"group": "x"},
         "error": None,
+        "durations": {
+            "queueMs": 1000,
+            "providerMs": 3500,
+            "totalMs": first["durations"]["totalMs"],
+        },
         "cost": 4000,
     }
+    # the links download the results without signing in, as the API's do
+    alice_client.logout()
+    for link, image in zip(links, images, strict=True):
+        response = alice_client.get(link.removeprefix("http://testserver"))
+        assert b"".join(response.streaming_content) == image.image.file.open("rb").read()
 
 
 @pytest.mark.django_db
@@ -106,18 +133,12 @@ def test_zip_export_holds_every_result_and_a_manifest(alice_client, alice_member
                 stored = handle.read()
             assert archive.read(f"{record.code}/{image.position + 1}.png") == stored
         manifest = json.loads(archive.read("manifest.json"))
-    assert manifest == {
-        "records": [
-            {
-                "uuid": str(record.code),
-                "type": "IMAGE_INPAINTER",
-                "provider": "local",
-                "model": "telea",
-                "prompt": "A red door",
-                "rating": 5,
-                "feedback": "",
-                "createdAt": record.created.isoformat(),
-                "files": [f"{record.code}/1.png", f"{record.code}/2.png"],
-            }
-        ]
-    }
+    [entry] = manifest["records"]
+    assert entry["files"] == [f"{record.code}/1.png", f"{record.code}/2.png"]
+    # the same aiRecord as the JSON export gives (links aside: they are signed when made)
+    exported = export_json(alice_client, provider="local")["aiRecords"][0]
+    for item in (entry["aiRecord"], exported):
+        del item["temporaryUrl"], item["resultUrls"]
+    assert entry["aiRecord"] == exported
+    assert entry["aiRecord"]["uuid"] == str(record.code)
+    assert (entry["aiRecord"]["rating"], entry["aiRecord"]["feedback"]) == (5, None)

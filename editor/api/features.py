@@ -1,0 +1,135 @@
+"""POST /api/features: run an edit the way 1min.ai does; GET lists (see records.py).
+
+POST waits for the job without holding a thread: the view is async and polls the record with
+asyncio.sleep between short database reads. `?async=true` answers 202 at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from accounts.models import Membership
+from core.errors import UserFacingError
+from editor import services, ssrf
+from editor.api.http import ApiError, caller, error_response, read_json, records_for, unauthorized
+from editor.api.records import record_list
+from editor.api.requests import FeatureRequest, parse_feature
+from editor.catalogue import provider_for_model
+from gallery.models import Asset, Record
+from gallery.serializers import ai_record, site_url
+from gallery.services import asset_from_path, records_visible_to
+
+_DONE = (Record.Status.SUCCESS, Record.Status.FAILED)
+
+
+def _resolve_asset(membership: Membership, url: str, field: str) -> Asset:
+    """Our asset path or uuid, or a public http(s) URL fetched and stored as an upload."""
+    if "://" in url:
+        try:
+            data = ssrf.fetch_public(url)
+            return services.upload_image(membership, data, url.rsplit("/", 1)[-1][:100])
+        except UserFacingError as exc:
+            raise ApiError(exc.message, field) from exc
+    asset = asset_from_path(membership, url)
+    if asset is None:
+        raise ApiError(
+            f"{field} names no image of yours; upload it with POST /api/assets first.", field, 404
+        )
+    return asset
+
+
+def _parent(membership: Membership, conversation_id: str) -> Record:
+    try:
+        cid = uuid.UUID(conversation_id)
+    except ValueError:
+        raise ApiError("conversationId must be a record uuid.", "conversationId") from None
+    parent = (
+        records_visible_to(membership)
+        .filter(Q(code=cid) | Q(conversation_id=cid))
+        .order_by("-created")
+        .first()
+    )
+    if parent is None:
+        raise ApiError("conversationId names no record of yours.", "conversationId", 404)
+    return parent
+
+
+def _start(membership: Membership, req: FeatureRequest) -> Record:
+    provider = req.provider or provider_for_model(membership.team_id, req.model, req.type)
+    if provider is None:
+        raise ApiError(f"No provider offers the model {req.model!r}.", "model")
+    source = _resolve_asset(membership, req.image_url, "imageUrl") if req.image_url else None
+    extras = [_resolve_asset(membership, u, "imageUrls") for u in req.image_urls]
+    mask = None
+    if req.mask_url:
+        mask_asset = _resolve_asset(membership, req.mask_url, "maskUrl")
+        mask = services.submit.read_asset(mask_asset)
+    return services.start_edit(
+        membership,
+        type=req.type,
+        provider=provider,
+        model=req.model,
+        prompt=req.prompt,
+        params=req.params,
+        source=source,
+        mask=mask,
+        extra_images=extras,
+        mask_options=req.mask_options,
+        paste_back=req.paste_back,
+        parent=_parent(membership, req.conversation_id) if req.conversation_id else None,
+    )
+
+
+def _create(request: HttpRequest, membership: Membership) -> Record:
+    return _start(membership, parse_feature(read_json(request)))
+
+
+def _status(record_id: int) -> str:
+    return Record.objects.filter(pk=record_id).values_list("status", flat=True).get()
+
+
+def _serialize(request: HttpRequest, membership: Membership, record_id: int) -> dict[str, Any]:
+    return {"aiRecord": ai_record(records_for(membership).get(pk=record_id), site_url(request))}
+
+
+async def _wait(record_id: int) -> None:
+    """Poll until the record is done or API_WAIT_SECONDS pass; sleeps hold no thread."""
+    deadline = time.monotonic() + float(getattr(settings, "API_WAIT_SECONDS", 600))
+    delay = 0.02
+    while time.monotonic() < deadline:
+        if await sync_to_async(_status)(record_id) in _DONE:
+            return
+        await asyncio.sleep(delay)
+        delay = min(delay * 1.5, 0.25)  # a finished edit is answered within 0.25 s
+
+
+@csrf_exempt
+async def features(request: HttpRequest) -> JsonResponse:
+    """GET: the caller's records. POST: run an edit (waits; `?async=true` answers 202 at once)."""
+    if request.method not in ("GET", "POST"):
+        return error_response(ApiError("Use GET or POST.", status=405))
+    membership = await sync_to_async(caller)(request)
+    if membership is None:
+        return unauthorized()
+    try:
+        if request.method == "GET":
+            return await sync_to_async(record_list)(request, membership)
+        record = await sync_to_async(_create)(request, membership)
+    except UserFacingError as exc:
+        return error_response(exc)
+    if request.GET.get("async", "").lower() in ("1", "true", "yes"):
+        body = await sync_to_async(_serialize)(request, membership, record.pk)
+        return JsonResponse(body, status=202)
+    await _wait(record.pk)
+    body = await sync_to_async(_serialize)(request, membership, record.pk)
+    done = body["aiRecord"]["status"] in _DONE
+    return JsonResponse(body, status=200 if done else 202)

@@ -1,0 +1,105 @@
+"""What every API view shares: the API key, the JSON body, and errors as JSON 4xx."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import QuerySet
+from django.forms import Form
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from accounts.models import Membership
+from accounts.services import authenticate_token
+from core.errors import UserFacingError
+from editor.field_names import api_field
+from gallery.models import Record
+from gallery.serializers import with_ai_record_data
+from gallery.services import records_visible_to
+
+_TRAILING_COMMA = re.compile(r'("(?:[^"\\]|\\.)*")|,(\s*[}\]])')
+
+
+class ApiError(UserFacingError):
+    """A request the API answers with a 4xx: {"error": {"message", "field"}}."""
+
+    def __init__(self, message: str, field: str | None = None, status: int = 400) -> None:
+        super().__init__(field, message)
+        self.status = status
+
+
+def error_response(exc: UserFacingError) -> JsonResponse:
+    """Any user-fixable error as the API's JSON 4xx; a service's input name becomes the API's."""
+    error: dict[str, Any] = {"message": exc.message}
+    field = api_field(exc.field)
+    if field:
+        error["field"] = field
+    return JsonResponse({"error": error}, status=getattr(exc, "status", 400))
+
+
+def not_found(what: str = "record") -> ApiError:
+    return ApiError(f"No such {what}.", status=404)
+
+
+def caller(request: HttpRequest) -> Membership | None:
+    token = authenticate_token(request.headers.get("API-KEY", "").strip())
+    return token.membership if token is not None else None
+
+
+def unauthorized() -> JsonResponse:
+    return error_response(ApiError("Send a valid API key in the API-KEY header.", "API-KEY", 401))
+
+
+def read_json(request: HttpRequest) -> Any:
+    """The body as JSON. Trailing commas (as in some of 1min.ai's own examples) are forgiven."""
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError("The request body must be UTF-8 JSON.", "body") from None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return json.loads(_TRAILING_COMMA.sub(lambda m: m[1] or m[2], text))
+    except ValueError:
+        raise ApiError("The request body is not valid JSON.", "body") from None
+
+
+def api_view(methods: tuple[str, ...]) -> Callable:
+    """Method check, API-key auth and user-fixable errors -> JSON for sync views."""
+
+    def decorate(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+            membership = caller(request)
+            if membership is None:
+                return unauthorized()
+            if request.method not in methods:
+                return error_response(ApiError(f"Use {' or '.join(methods)}.", status=405))
+            try:
+                return view(request, membership, *args, **kwargs)
+            except UserFacingError as exc:
+                return error_response(exc)
+
+        return wrapper
+
+    return decorate
+
+
+def records_for(membership: Membership) -> QuerySet[Record]:
+    """The caller's own records with what an aiRecord shows loaded."""
+    return with_ai_record_data(records_visible_to(membership))
+
+
+def form_error(form: Form) -> ApiError:
+    """A bound form's first error as an ApiError naming the field the caller sent."""
+    name, errors = next(iter(form.errors.items()))
+    field = None if name == NON_FIELD_ERRORS else api_field(name)
+    return ApiError(f"{field}: {' '.join(errors)}" if field else " ".join(errors), field)
