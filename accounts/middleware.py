@@ -42,7 +42,7 @@ class FirstRunMiddleware:
         if not FirstRunMiddleware.users_exist:
             if services.first_run_pending():
                 setup = reverse("accounts:setup")
-                exempt = (setup, "/static/", "/api/")
+                exempt = (setup, "/static/", "/api/", "/healthz")
                 if not request.path.startswith(exempt):
                     return redirect(setup)
             else:

@@ -89,8 +89,15 @@ _SQLITE_OPTIONS = {
     "timeout": 20,
 }
 DATABASE_URL = env_str("DATABASE_URL")
+# Connections per process on PostgreSQL: a pool of at most DATABASE_POOL_MAX. Persistent per-thread
+# connections (CONN_MAX_AGE) do not work under ASGI, where every request runs in a new thread: they
+# were never reused and piled up to the server's limit. With the pool a request borrows a
+# connection and gives it back when it ends; one that finds the pool empty waits up to
+# DATABASE_POOL_TIMEOUT seconds.
+DATABASE_POOL_MAX = env_int("DATABASE_POOL_MAX", 10)
+DATABASE_POOL_TIMEOUT = env_int("DATABASE_POOL_TIMEOUT", 20)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 else:
     DATABASES = {
         "default": {
@@ -101,6 +108,17 @@ else:
     }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(_SQLITE_OPTIONS)
+
+
+def postgres_pool(max_size: int, timeout: int) -> dict:
+    """psycopg_pool options for Django's built-in PostgreSQL pool (one pool per process)."""
+    return {"min_size": 1, "max_size": max_size, "timeout": timeout}
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = postgres_pool(
+        DATABASE_POOL_MAX, DATABASE_POOL_TIMEOUT
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -129,7 +147,7 @@ MEDIA_URL = "/media/"  # never served directly: every file goes through an acces
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 if AWS_STORAGE_BUCKET_NAME:
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "gallery.storage.S3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,

@@ -25,6 +25,15 @@ CONTENT_TYPES = {
 _SIGNER_SALT = "gallery.asset"
 
 
+class StorageUnavailable(Exception):
+    """The media storage (local disk or S3) could not take or give a file."""
+
+    message = "The file storage could not be reached, so nothing was saved. Try again shortly."
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def store_asset(
     membership: Membership,
     data: bytes,
@@ -52,7 +61,12 @@ def store_asset(
         height=height,
     )
     asset.team = membership.team
-    asset.file.save(f"upload.{extension}", ContentFile(data), save=False)
+    try:
+        asset.file.save(f"upload.{extension}", ContentFile(data), save=False)
+    except Exception as exc:
+        # OSError from a full or read-only disk, botocore's errors from S3: the caller needs
+        # one plain reason, never the storage's endpoint or bucket layout.
+        raise StorageUnavailable from exc
     if save_row:
         asset.save()
     return asset
