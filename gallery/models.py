@@ -162,6 +162,9 @@ class RecordImage(models.Model):
     thumbnail = models.ForeignKey(Asset, models.SET_NULL, null=True, blank=True, related_name="+")
     drift = models.ForeignKey(Asset, models.SET_NULL, null=True, blank=True, related_name="+")
     drift_share = models.FloatField(null=True, blank=True)
+    drift_report = models.JSONField(
+        default=dict, blank=True, help_text="How the raw output drifted outside the mask, in words"
+    )
 
     class Meta:
         ordering = ["position"]

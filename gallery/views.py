@@ -139,6 +139,15 @@ def _pretty(value: object) -> str:
     return json.dumps(value, indent=2, sort_keys=True)
 
 
+def _drift_sentence(image) -> str:
+    """The job stores the drift in words; records made before that only have the share."""
+    if image.drift_report.get("sentence"):
+        return image.drift_report["sentence"]
+    if image.drift_share is None:
+        return ""
+    return f"The provider changed {image.drift_share * 100:.1f} % of the pixels outside your mask."
+
+
 def _detail_context(request: AuthenticatedHttpRequest, record: Record) -> dict:
     visible = _visible(request)
     images = list(
@@ -150,7 +159,7 @@ def _detail_context(request: AuthenticatedHttpRequest, record: Record) -> dict:
         image.continue_url = (
             f"{edit_url}?from={record.code}&result={image.position + 1}" if edit_url else None
         )
-        image.drift_percent = image.drift_share * 100 if image.drift_share is not None else None
+        image.drift_sentence = _drift_sentence(image)
     return {
         "record": record,
         "images": images,

@@ -26,7 +26,7 @@ from PIL import Image
 
 from accounts.services import refund_credits, settle_credits
 from editor import catalogue
-from editor.engine import images, paste_back
+from editor.engine import drift, images, paste_back
 from editor.providers.base import IMAGE_INPAINTER, EditRequest, EditResult, ProviderError
 from editor.providers.http import call_with_retries, make_client
 from editor.services.submit import canonical_mask, read_asset
@@ -180,7 +180,7 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
         height=raw_h,
         save_row=False,
     )
-    drift_asset, drift_share = None, None
+    drift_asset, drift_report = None, None
     options = record.options or {}
     if (
         record.type == IMAGE_INPAINTER
@@ -188,7 +188,7 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
         and prepared.original is not None
         and prepared.mask_full is not None
     ):
-        final, heatmap, drift_share = _paste(prepared.original, raw_img, prepared.mask_full)
+        final, heatmap, drift_report = _paste(prepared.original, raw_img, prepared.mask_full)
         heat_w, heat_h, _fmt = images.image_info(heatmap)
         drift_asset = store_asset(
             membership,
@@ -243,21 +243,19 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
         raw=raw_asset,
         thumbnail=thumb_asset,
         drift=drift_asset,
-        drift_share=drift_share,
+        drift_share=drift_report.share if drift_report else None,
+        drift_report=drift_report.as_dict() if drift_report else {},
     )
 
 
 def _paste(
     original: Image.Image, raw: Image.Image, mask: np.ndarray
-) -> tuple[Image.Image, bytes, float]:
-    """(pasted-back result, drift heatmap PNG, drift share). The source went upstream with its
+) -> tuple[Image.Image, bytes, drift.DriftReport]:
+    """(pasted-back result, drift heatmap PNG, drift report). The source went upstream with its
     own aspect (scaled, never padded), so a result at another size maps back by resizing."""
     final = paste_back.paste_back(original, raw, mask, fit="stretch")
-    mapped = (
-        raw if raw.size == original.size else raw.resize(original.size, Image.Resampling.LANCZOS)
-    )
-    heatmap, share = paste_back.drift(original, mapped, mask)
-    return final, heatmap, share
+    report, changed = drift.measure(original, raw, mask)
+    return final, drift.heatmap(original, changed, mask), report
 
 
 def _finish(record: Record, result: EditResult, stored: list[RecordImage], ms: int) -> None:

@@ -78,6 +78,9 @@ def assert_pasted_back(record: Record, color: tuple[int, int, int]) -> None:
     assert image.raw.kind == Asset.Kind.RAW
     assert image.thumbnail.content_type == "image/webp"
     assert image.drift_share > 0.95  # the fake repainted (nearly) every pixel outside the mask
+    # A flat source repainted in another flat colour is a uniform colour shift, said in words.
+    assert image.drift_report["kind"] == "colour"
+    assert "shifted the colour of everything outside your mask" in image.drift_report["sentence"]
 
 
 # --- happy paths -----------------------------------------------------------------------------

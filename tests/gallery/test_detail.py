@@ -66,11 +66,21 @@ def test_the_drift_sentence_is_shown_for_inpaint_results(alice_client, alice_mem
     record = make_record(alice_membership, drift_share=0.032)
     body = text(alice_client.get(detail(record)))
     assert (
-        "The provider changed 3.2 % of the pixels outside your mask; "
-        "paste-back kept them as they were."
+        "The provider changed 3.2 % of the pixels outside your mask. "
+        "Paste-back kept your original pixels there."
     ) in body
     drift = record.images.get().drift
     assert reverse("gallery:file", args=[drift.code]) in body
+
+
+@pytest.mark.django_db
+def test_the_drift_is_said_in_the_words_the_job_stored(alice_client, alice_membership):
+    record = make_record(alice_membership, drift_share=1.0)
+    sentence = "The provider brightened everything outside your mask by about 8 %."
+    record.images.update(drift_report={"share": 1.0, "kind": "brightness", "sentence": sentence})
+    body = text(alice_client.get(detail(record)))
+    assert f"{sentence} Paste-back kept your original pixels there." in body
+    assert "1.0 % of the pixels" not in body and "100.0 %" not in body
 
 
 @pytest.mark.django_db

@@ -1,12 +1,10 @@
 """editor.engine.paste_back: mapping results back, keeping everything outside the mask."""
 
-import io
-
 import numpy as np
 import pytest
 from PIL import Image
 
-from editor.engine.paste_back import Box, drift, letterbox, letterbox_mask, paste_back, unletterbox
+from editor.engine.paste_back import Box, letterbox, letterbox_mask, paste_back, unletterbox
 
 
 def noise(w: int, h: int, mode: str = "RGB", seed: int = 0) -> Image.Image:
@@ -180,44 +178,6 @@ def test_letterbox_mask_pads_with_keep():
     assert padded.shape == (256, 256)
     assert padded[:42].max() == 0 and padded[42 + 171 :].max() == 0
     assert padded[box.top : box.top + box.height].min() == 255
-
-
-# --- drift ---------------------------------------------------------------------------------
-
-
-def test_drift_measures_changes_outside_the_mask():
-    original = Image.new("RGB", (100, 100), (100, 100, 100))
-    result = original.copy()
-    result.paste((200, 100, 100), (0, 0, 50, 100))  # the edit (inside the mask)
-    result.paste((100, 160, 100), (60, 0, 100, 20))  # drift: 40x20 outside the mask
-    result.paste((105, 100, 100), (60, 50, 100, 100))  # below threshold: noise, not drift
-    mask = rect_mask(100, 100, (0, 0, 50, 100))
-    heatmap, share = drift(original, result, mask)
-    assert share == pytest.approx(800 / 5000)
-    img = Image.open(io.BytesIO(heatmap))
-    assert img.format == "PNG" and img.size == (100, 100)
-    r, g, b = img.getpixel((80, 10))
-    assert r > 200 and g < 80  # drift is red
-    assert img.getpixel((80, 80)) == (35, 35, 35)  # untouched: dimmed grey
-    r, g, b = img.getpixel((25, 50))
-    assert b > r  # the mask area is tinted blue
-
-
-def test_drift_is_zero_when_nothing_outside_changed():
-    original = noise(64, 64)
-    _, share = drift(original, original.copy(), np.zeros((64, 64), np.uint8))
-    assert share == 0.0
-
-
-def test_drift_with_a_full_mask_has_no_outside():
-    _, share = drift(noise(8, 8), noise(8, 8, seed=9), np.full((8, 8), 255, np.uint8))
-    assert share == 0.0
-
-
-def test_drift_heatmap_is_downscaled_for_large_images():
-    original = Image.new("RGB", (3000, 2000))
-    heatmap, _ = drift(original, original, np.zeros((2000, 3000), np.uint8))
-    assert Image.open(io.BytesIO(heatmap)).size == (1024, 683)
 
 
 @pytest.mark.parametrize("fit", ["pad", "crop", "stretch"])
