@@ -1,8 +1,9 @@
 """Encryption at rest for provider keys.
 
 Fernet keys are derived from CREDENTIALS_KEY (default: SECRET_KEY). Older keys listed in
-CREDENTIALS_KEY_FALLBACKS still decrypt, so a key can be rotated and rows re-encrypted later
-with `manage.py rotate_credentials`.
+CREDENTIALS_KEY_FALLBACKS still decrypt, so a key can be rotated: set the new CREDENTIALS_KEY
+and list the old one as a fallback. A provider key is written with the new key when a team
+admin saves it again; `reencrypt` turns one stored token over to the new key.
 """
 
 import base64

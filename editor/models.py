@@ -6,7 +6,7 @@ from editor.providers import catalogue_from_spec, provider_choices
 
 class CatalogueModel(models.Model):
     """A model an admin adds to a provider's catalogue, or whose declaration they replace,
-    without a release: model names change faster than we ship (see providers.md)."""
+    without a release: model names change faster than we ship."""
 
     provider = models.CharField(max_length=20, choices=provider_choices)
     model_id = models.CharField("model id", max_length=100, help_text="As the provider spells it.")

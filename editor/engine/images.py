@@ -22,7 +22,7 @@ MAX_PIXELS = 40_000_000
 
 # Sizes the fixed-size GPT image models accept (1min.ai, Segmind, OpenAI gpt-image-1.x).
 FIXED_SIZES = ((1024, 1024), (1536, 1024), (1024, 1536))
-# gpt-image-2 style "any WxH" rules (providers.md 1.3.3 / 3.2).
+# gpt-image-2 style "any WxH" rules (1min.ai's gpt-image-2 pages and OpenAI's image guide).
 FREE_MULTIPLE = 16
 FREE_MIN_PIXELS = 655_360
 FREE_MAX_PIXELS = 8_294_400
@@ -271,7 +271,7 @@ def choose_size(
     return f"{w}x{h}"
 
 
-def thumbnail_png_or_webp(img: Image.Image, max_side: int = 384) -> bytes:
+def webp_thumbnail(img: Image.Image, max_side: int = 384) -> bytes:
     """A small WebP preview (WebP keeps alpha and is far smaller than PNG for photos)."""
     thumb = img.copy()
     thumb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)

@@ -1,6 +1,6 @@
 """HTTP plumbing shared by the adapters: the client, retries, error mapping, image downloads.
 
-Retry policy (docs: shared/providers.md section 5, with Promptbrush's one change):
+Retry policy (openai-python's, in its _base_client.py, with Promptbrush's one change):
 - only `ProviderError(permanent=False)` is retried, at most `attempts` calls in all;
 - a server delay (Retry-After / retry-after-ms) of 0 < d <= 120 s is waited exactly; a longer one
   is not waited at all: the call fails with a message saying when to try again;

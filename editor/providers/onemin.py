@@ -1,7 +1,7 @@
 """1min.ai: upload through the Asset API, run through the AI Feature API, fetch result keys.
 
-Protocol: providers.md section 1. Auth header `API-KEY`. Masks go as white-on-black L PNGs
-(white = edit); Ideogram reads the inverse, so its spec sets `inverse_mask`.
+Protocol: https://docs.1min.ai/docs/api/ai-feature-api. Auth header `API-KEY`. Masks go as
+white-on-black L PNGs (white = edit); Ideogram reads the inverse, so its spec sets `inverse_mask`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """OpenAI Images API and compatible proxies: JSON generations, multipart edits.
 
-Protocol: providers.md section 3. Inpainting is an edit with a `mask` part: an RGBA PNG whose
-alpha is 0 exactly where the model may paint, same size as the first image, under 4 MB.
+Protocol: https://developers.openai.com/api/reference/resources/images/methods/edit.
+Inpainting is an edit with a `mask` part: an RGBA PNG whose alpha is 0 exactly where the model
+may paint, same size as the first image, under 4 MB.
 """
 
 from __future__ import annotations

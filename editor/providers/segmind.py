@@ -1,7 +1,8 @@
 """Segmind serverless v1: upload data URLs, then one JSON POST that answers raw image bytes.
 
-Protocol: providers.md section 2. Auth header `x-api-key`. The mask follows OpenAI's convention
-(alpha 0 = edit) because Segmind forwards to OpenAI's model; its polarity is not documented.
+Protocol: https://www.segmind.com/models/gpt-image-1-edit/api. Auth header `x-api-key`. The
+mask follows OpenAI's convention (alpha 0 = edit) because Segmind forwards to OpenAI's model;
+its polarity is not documented.
 """
 
 from __future__ import annotations

@@ -223,7 +223,7 @@ def _store_one(record: Record, prepared: _Prepared, data: bytes, position: int) 
             height=raw_h,
             save_row=False,
         )
-    thumb = images.thumbnail_png_or_webp(final)
+    thumb = images.webp_thumbnail(final)
     with Image.open(io.BytesIO(thumb)) as t:
         thumb_size = t.size
     thumb_asset = store_asset(

@@ -268,7 +268,7 @@ def test_encode_rejects_unknown_formats():
 
 
 def test_thumbnail_is_a_small_webp():
-    data = images.thumbnail_png_or_webp(Image.new("RGB", (1000, 500), (0, 128, 0)), max_side=100)
+    data = images.webp_thumbnail(Image.new("RGB", (1000, 500), (0, 128, 0)), max_side=100)
     thumb = Image.open(io.BytesIO(data))
     assert thumb.format == "WEBP"
     assert thumb.size == (100, 50)
