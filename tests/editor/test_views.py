@@ -1,31 +1,18 @@
-"""Editor pages through Django's test client: upload, canvas, form refresh, submit, job cards."""
+"""Editor pages through Django's test client: upload, canvas, form refresh, submit, text to
+image, preview (the job cards are in test_job_cards.py)."""
 
 import base64
 import io
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase, override_settings
+from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
 
-from editor import services
 from gallery.models import Asset, Record
 from tests.conftest import png_bytes
+from tests.editor.support import finished_record, mask_png
 from tests.gallery.factories import make_record
-
-
-def mask_png(width=64, height=48, box=(10, 10, 30, 30)) -> bytes:
-    img = Image.new("L", (width, height), 0)
-    img.paste(255, box)
-    buffer = io.BytesIO()
-    img.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def asset(alice_membership):
-    return services.upload_image(alice_membership, png_bytes(64, 48), "photo.png")
 
 
 def inpaint_data(asset, **extra):
@@ -173,7 +160,7 @@ def test_refresh_keeps_the_prompt_and_shows_no_errors_without_js(alice_client, a
 
 
 def test_continue_from_a_result_sets_the_parent(alice_client, alice_membership, asset):
-    with_result = _finished_record(alice_membership, asset)
+    with_result = finished_record(alice_membership, asset)
     result = with_result.images.get().image
     url = reverse("editor:edit", args=[result.code])
     response = alice_client.get(url, {"from": str(with_result.code), "result": "1"})
@@ -184,22 +171,6 @@ def test_continue_from_a_result_sets_the_parent(alice_client, alice_membership, 
 
 
 # ---- submit ---------------------------------------------------------------------------------
-
-
-def _finished_record(membership, asset):
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        record = services.start_edit(
-            membership,
-            type="IMAGE_INPAINTER",
-            provider="local",
-            model="telea",
-            prompt="",
-            params={},
-            source=asset,
-            mask=mask_png(),
-        )
-    record.refresh_from_db()
-    return record
 
 
 def test_submit_with_htmx_answers_a_job_card_that_is_done(
@@ -302,130 +273,6 @@ def test_outsider_cannot_submit_on_someone_elses_image(charlie_client, asset):
     response = charlie_client.post(reverse("editor:submit"), inpaint_data(asset))
     assert response.status_code == 404
     assert Record.objects.count() == 0
-
-
-# ---- job cards --------------------------------------------------------------------------------
-
-
-def test_job_card_of_a_done_job_stops_polling(alice_client, alice_membership, asset):
-    record = _finished_record(alice_membership, asset)
-    url = reverse("editor:job_card", args=[record.code])
-    response = alice_client.get(url, headers={"HX-Request": "true"})
-    assert response.status_code == 286
-    body = response.content.decode()
-    assert "every 2s" not in body
-    image = record.images.get()
-    assert reverse("gallery:file", args=[image.image.code]) + "?download" in body
-    assert f"?from={record.code}&amp;result=1" in body
-    assert "data-compare-range" in body
-
-
-def test_job_card_of_a_queued_job_keeps_polling(alice_client, alice_membership, asset):
-    record = services.start_edit(
-        alice_membership,
-        type="IMAGE_INPAINTER",
-        provider="local",
-        model="telea",
-        prompt="",
-        params={},
-        source=asset,
-        mask=mask_png(),
-    )  # no commit hooks run: the job stays queued
-    response = alice_client.get(
-        reverse("editor:job_card", args=[record.code]), headers={"HX-Request": "true"}
-    )
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert 'hx-trigger="every 2s"' in body
-    assert "Queued" in body
-
-
-def test_failed_job_card_shows_the_reason(alice_client, alice_membership, asset):
-    record = _finished_record(alice_membership, asset)
-    Record.objects.filter(pk=record.pk).update(status="FAILED", error="The key was refused.")
-    response = alice_client.get(reverse("editor:job_card", args=[record.code]))
-    assert '<p class="job-error" role="alert" data-job-error>The key was refused.</p>' in (
-        response.content.decode()
-    )
-
-
-def test_outsider_and_team_member_get_404_on_job_cards(
-    charlie_client, bob_client, alice_membership, asset
-):
-    record = _finished_record(alice_membership, asset)
-    url = reverse("editor:job_card", args=[record.code])
-    assert charlie_client.get(url).status_code == 404
-    assert bob_client.get(url).status_code == 404
-    assert charlie_client.post(reverse("editor:rerun", args=[record.code])).status_code == 404
-    assert (
-        charlie_client.post(reverse("gallery:rate", args=[record.code]), {"rating": 5}).status_code
-        == 404
-    )
-    record.refresh_from_db()
-    assert record.rating is None
-
-
-def test_rating_from_the_card(alice_client, alice_membership, asset):
-    record = _finished_record(alice_membership, asset)
-    card = alice_client.get(reverse("editor:job_card", args=[record.code])).content.decode()
-    # the stars post to the record page's rating endpoint, not one of the editor's own
-    assert f'hx-post="{reverse("gallery:rate", args=[record.code])}"' in card
-    response = alice_client.post(
-        reverse("gallery:rate", args=[record.code]),
-        {"rating": "4"},
-        headers={"HX-Request": "true", "HX-Target": f"stars-{record.code}"},
-    )
-    record.refresh_from_db()
-    assert record.rating == 4
-    assert 'aria-label="4 stars" aria-pressed="true"' in response.content.decode()
-    assert response.content.decode().lstrip().startswith('<form method="post"')
-
-
-def test_stars_keep_the_feedback_and_return_to_the_editor_without_javascript(
-    alice_client, alice_membership, asset
-):
-    record = _finished_record(alice_membership, asset)
-    Record.objects.filter(pk=record.pk).update(feedback="sharp edges", review_tags=["seams"])
-    back = reverse("editor:edit", args=[asset.code])
-    response = alice_client.post(
-        reverse("gallery:rate", args=[record.code]), {"rating": "5", "next": back}
-    )
-    assert response["Location"] == back
-    record.refresh_from_db()
-    assert (record.rating, record.feedback, record.review_tags) == (5, "sharp edges", ["seams"])
-    elsewhere = alice_client.post(
-        reverse("gallery:rate", args=[record.code]),
-        {"rating": "3", "next": "https://evil.example/"},
-    )
-    assert elsewhere["Location"] == reverse("gallery:detail", args=[record.code])
-
-
-@pytest.mark.parametrize("value", ["6", "x", "0"])
-def test_a_bad_star_rating_shows_a_message_on_the_card(
-    alice_client, alice_membership, asset, value
-):
-    record = _finished_record(alice_membership, asset)
-    url = reverse("gallery:rate", args=[record.code])
-    htmx = {"HX-Request": "true", "HX-Target": f"stars-{record.code}"}
-    for headers in (htmx, {}):
-        response = alice_client.post(url, {"rating": value}, headers=headers)
-        assert response.status_code == 400
-        assert "Choose a rating from 1 to 5." in response.content.decode()
-    record.refresh_from_db()
-    assert record.rating is None
-
-
-def test_rerun_adds_a_new_card(
-    alice_client, alice_membership, asset, django_capture_on_commit_callbacks
-):
-    record = _finished_record(alice_membership, asset)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = alice_client.post(
-            reverse("editor:rerun", args=[record.code]), headers={"HX-Request": "true"}
-        )
-    new = Record.objects.exclude(pk=record.pk).get()
-    assert (new.source, new.model, new.status) == (asset, "telea", "SUCCESS")
-    assert f'id="job-{new.code}"' in response.content.decode()
 
 
 # ---- text to image ----------------------------------------------------------------------------
