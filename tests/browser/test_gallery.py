@@ -53,3 +53,28 @@ def test_filters_and_load_more_swap_the_grid(signed_in, live_server, alice_membe
     assert cards.first.inner_text().count("the failed one") == 1
     assert tab.url.endswith("status=FAILED") or "status=FAILED" in tab.url
     assert tab.js_errors == []
+
+
+def test_job_card_stars_rate_in_place_and_show_a_refused_value(
+    signed_in, live_server, alice_membership
+):
+    tab = signed_in
+    record = make_record(alice_membership, feedback="keep this")
+    tab.goto(f"{live_server.url}/edit/{record.source.code}/")
+    url = tab.url
+    stars = tab.locator(f"#stars-{record.code}")
+
+    stars.get_by_role("button", name="4 stars").click()
+    stars.locator('button[aria-label="4 stars"][aria-pressed="true"]').wait_for()
+    assert tab.url == url  # swapped in place, no navigation
+    record.refresh_from_db()
+    assert (record.rating, record.feedback) == (4, "keep this")
+
+    # A value the buttons never send still gets a visible answer, not a silent nothing.
+    stars.get_by_role("button", name="5 stars").evaluate("button => { button.value = '6'; }")
+    stars.get_by_role("button", name="5 stars").click()
+    tab.locator(f"#stars-{record.code} [role=alert]").wait_for()
+    assert stars.get_by_role("alert").inner_text() == "Choose a rating from 1 to 5."
+    record.refresh_from_db()
+    assert record.rating == 4
+    assert tab.js_errors == []
