@@ -1,19 +1,23 @@
-"""Local inpainting with OpenCV: no key, no network, fills the masked area from its surroundings.
+"""The `local` provider: fills the painted area from the rest of the image on this machine.
 
-Big images are inpainted at most `MAX_SIDE` px on the long side; the engine pastes the result
-back into the full-resolution original inside the mask.
+No key, no network, and it ignores the prompt. A thin adapter over editor.engine.fill, which
+holds the algorithms: PatchMatch by default (keeps texture), Telea and Navier-Stokes for thin
+scratches. The fill comes back at the size it was sent, changed only inside the mask.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import threading
 from collections.abc import Iterable
 from typing import Any
 
-import cv2
 import httpx
 import numpy as np
 from PIL import Image
+
+from editor.engine import fill
 
 from .base import (
     IMAGE_INPAINTER,
@@ -25,9 +29,20 @@ from .base import (
     ProviderError,
 )
 
-MAX_SIDE = 2048
+
+def _cores() -> int:
+    """The cores this process may run on (a container's affinity, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+# A fill keeps one core busy for seconds; the worker's threads mostly wait on the network.
+# At most one fill per core runs at a time, process-wide; a thread over the bound waits here
+# (the fills release the GIL, so the other jobs keep flowing meanwhile).
+FILL_SLOTS = threading.BoundedSemaphore(_cores())
+
 _RADIUS = (Param("radius", 5, min=1, max=25, label="Radius (px)"),)
-_FLAGS = {"telea": cv2.INPAINT_TELEA, "navier-stokes": cv2.INPAINT_NS}
 
 
 class LocalProvider(Provider):
@@ -39,8 +54,11 @@ class LocalProvider(Provider):
         "it does not read the prompt."
     )
     models = (
-        ModelSpec("telea", (IMAGE_INPAINTER,), _RADIUS, label="Telea"),
-        ModelSpec("navier-stokes", (IMAGE_INPAINTER,), _RADIUS, label="Navier-Stokes"),
+        ModelSpec("patchmatch", (IMAGE_INPAINTER,), label="PatchMatch (objects, textures)"),
+        ModelSpec("telea", (IMAGE_INPAINTER,), _RADIUS, label="Telea (thin scratches)"),
+        ModelSpec(
+            "navier-stokes", (IMAGE_INPAINTER,), _RADIUS, label="Navier-Stokes (thin scratches)"
+        ),
     )
 
     def __init__(
@@ -54,13 +72,14 @@ class LocalProvider(Provider):
         super().__init__(client, api_key, base_url, models=models)
 
     def edit(self, req: EditRequest) -> EditResult:
+        """Fill the mask (every pixel with any edit strength; the job blends the feathered
+        edge). `req.prompt` is not read: this provider has no model that understands text."""
         self.check_request(req)
         if req.type != IMAGE_INPAINTER:
             raise ProviderError("The local provider only inpaints a painted area.", permanent=True)
-        flag = _FLAGS.get(req.model)
-        if flag is None:
+        if req.model not in fill.METHODS:
             raise ProviderError(
-                f"The local provider has no model {req.model!r}; use telea or navier-stokes.",
+                f"The local provider has no model {req.model!r}; use {', '.join(fill.METHODS)}.",
                 permanent=True,
             )
         radius = _radius(req.params.get("radius", 5))
@@ -73,37 +92,22 @@ class LocalProvider(Provider):
             raise ProviderError(
                 f"The source image could not be read: {exc}", permanent=True
             ) from exc
-        pixels = np.asarray(source)
-        if req.mask.shape != pixels.shape[:2]:
-            raise ProviderError(
-                f"The mask is {req.mask.shape[1]}x{req.mask.shape[0]} but the image is "
-                f"{pixels.shape[1]}x{pixels.shape[0]}.",
-                permanent=True,
-            )
-        mask = np.where(req.mask > 127, 255, 0).astype(np.uint8)
-        if not mask.any():
-            raise ProviderError("The mask is empty: paint the area to change.", permanent=True)
-
-        h, w = mask.shape
-        scale = min(1.0, MAX_SIDE / max(h, w))
-        if scale < 1.0:
-            size = (max(1, round(w * scale)), max(1, round(h * scale)))
-            pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
-            mask = cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
-            mask = np.where(mask > 0, 255, 0).astype(np.uint8)  # keep every painted pixel
-
-        out = np.empty_like(pixels)
-        out[..., :3] = cv2.inpaint(np.ascontiguousarray(pixels[..., :3]), mask, radius, flag)
-        if pixels.shape[2] == 4:
-            out[..., 3] = cv2.inpaint(np.ascontiguousarray(pixels[..., 3]), mask, radius, flag)
+        try:
+            with FILL_SLOTS:
+                out = fill.fill(np.asarray(source), req.mask, req.model, radius=radius)
+        except fill.FillError as exc:
+            raise ProviderError(exc.message, permanent=True) from exc
         buf = io.BytesIO()
-        Image.fromarray(out, source.mode).save(buf, "PNG")
+        Image.fromarray(out, source.mode).save(buf, "PNG", compress_level=1)
+        work = fill.work_size(*source.size)
         response: dict[str, Any] = {
             "model": req.model,
-            "radius": radius,
-            "size": f"{out.shape[1]}x{out.shape[0]}",
-            "scaled": scale < 1.0,
+            "size": f"{source.width}x{source.height}",
+            "workSize": f"{work[0]}x{work[1]}",
+            "scaled": work != source.size,
         }
+        if req.model != "patchmatch":
+            response["radius"] = radius
         return EditResult(images=[buf.getvalue()], response=response)
 
 

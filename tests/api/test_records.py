@@ -85,7 +85,7 @@ def test_providers_lists_usable_ones_first(api, onemin):
 
     assert [p["id"] for p in providers if p["configured"]] == ["onemin", "local"]
     local = next(p for p in providers if p["id"] == "local")
-    assert [m["id"] for m in local["models"]] == ["telea", "navier-stokes"]
+    assert [m["id"] for m in local["models"]] == ["patchmatch", "telea", "navier-stokes"]
     assert "prompt" in local["note"]
 
 

@@ -314,7 +314,7 @@ def test_one_click_sends_the_edit_to_several_providers_side_by_side(
         with page.expect_response(lambda r: "/jobs/?" in r.url):
             page.get_by_role("combobox", name="Provider").select_option("local")
         page.wait_for_function(
-            "() => document.querySelector('#edit-form select[name=model]').value === 'telea'"
+            "() => document.querySelector('#edit-form select[name=model]').value === 'patchmatch'"
         )
         page.get_by_label("Prompt").fill("a potted plant")
         page.get_by_text("Send to several providers").click()

@@ -115,8 +115,8 @@ def test_canvas_page_offers_only_usable_providers(alice_client, asset):
     response = alice_client.get(reverse("editor:edit", args=[asset.code]))
     form = response.context["form"]
     assert form.fields["provider"].choices == [("local", "Local (OpenCV)")]
-    assert [c[0] for c in form.fields["model"].choices] == ["telea", "navier-stokes"]
-    assert form.param_names == ["radius"]
+    assert [c[0] for c in form.fields["model"].choices] == ["patchmatch", "telea", "navier-stokes"]
+    assert form.param_names == []  # PatchMatch, the default, has no knobs to set
     body = response.content.decode()
     assert 'aria-label="Image photo.png, 64 by 48 pixels.' in body
     assert f'data-asset="{asset.code}"' in body

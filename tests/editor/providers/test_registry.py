@@ -83,7 +83,7 @@ def test_seeded_catalogues():
     assert segmind["gpt-image-1-edit"].types == (IMAGE_EDITOR, IMAGE_INPAINTER)
     assert segmind["gpt-image-1"].types == (IMAGE_GENERATOR,)
     local = get_provider_class("local")
-    assert {m.id for m in local.models} == {"telea", "navier-stokes"}
+    assert [m.id for m in local.models] == ["patchmatch", "telea", "navier-stokes"]
     assert local.needs_key() is False and local.reads_prompt is False
     assert "does not read the prompt" in local.note
 
