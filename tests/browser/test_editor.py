@@ -194,6 +194,8 @@ def test_validation_error_is_shown_beside_the_field_and_nothing_is_lost(
     open_editor(page, live_server, asset)
     stroke(page, [(160, 150), (240, 150)])
     page.get_by_label("Prompt").fill("remove the red square")
+    with page.expect_response(lambda r: "/jobs/?" in r.url):  # Telea has a radius; PatchMatch none
+        page.get_by_role("combobox", name="Model").select_option("telea")
     with page.expect_response(lambda r: "/jobs/?" in r.url):
         page.get_by_label("Radius (px)").fill("99")
         page.get_by_label("Radius (px)").press("Tab")
