@@ -5,6 +5,7 @@ import { setMaskProvider } from "./jobs.js";
 import { exportMask } from "./mask.js";
 import { MaskLayer } from "./mask.js";
 import { attachPointer } from "./pointer.js";
+import { attachSelection } from "./selection.js";
 import { StrokeStore, drawSegments, loadRaster } from "./strokes.js";
 import { Viewport } from "./viewport.js";
 
@@ -449,6 +450,8 @@ setMaskProvider({
   blob: exportCurrent,
   submitted: () => localStorage.removeItem(STORAGE_KEY),
 });
+
+attachSelection({ root, stage, canvas, view, settings, store, commit, announce, exportMask: exportCurrent });
 
 applyLook();
 syncButtons();

@@ -3,7 +3,9 @@
 //   {op: "brush" | "erase", size, softness, points: [[x, y, pressure], ...]}
 //   {op: "rect", erase, x, y, w, h}        {op: "lasso", erase, points: [[x, y], ...]}
 //   {op: "invert"}                          {op: "clear"}
-//   {op: "mask", url}                       an earlier edit's stored mask, painted in as is
+//   {op: "mask", url, mode?}                a stored mask (an earlier edit's, or a selection's),
+//                                           painted in as is; mode "replace" clears first,
+//                                           "subtract" erases it, "add" (the default) adds it
 // Replaying the ops at any resolution gives the same mask, so the export always matches the image.
 
 export class StrokeStore extends EventTarget {
@@ -177,7 +179,8 @@ export function drawOp(ctx, op, color, deviceScale, width, height) {
     const raster = rasters.get(op.url);
     if (raster) {
       ctx.filter = "none";
-      ctx.globalCompositeOperation = "source-over";
+      if (op.mode === "replace") ctx.clearRect(0, 0, width, height);
+      ctx.globalCompositeOperation = op.mode === "subtract" ? "destination-out" : "source-over";
       ctx.drawImage(raster, 0, 0, width, height);
     }
   }
