@@ -1,4 +1,5 @@
-"""POST /api/assets: store an image, answered in the shape of 1min.ai's Asset API."""
+"""POST /api/assets: store an image, answered in the shape of 1min.ai's Asset API; and how every
+API call reads an imageUrl or maskUrl (`resolve_asset`)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 
 from accounts.models import Membership
-from editor import services
+from core.errors import UserFacingError
+from editor import services, ssrf
 from editor.api.http import ApiError, api_view
 from gallery.models import Asset
 from gallery.serializers import site_url
-from gallery.services import signed_asset_url
+from gallery.services import asset_from_path, signed_asset_url
 
 
 def uploaded_asset(asset: Asset, location: str) -> dict[str, Any]:
@@ -47,3 +49,19 @@ def assets(request: HttpRequest, membership: Membership) -> JsonResponse:
     asset = services.upload_image(membership, upload.read(), upload.name or "image")
     location = signed_asset_url(asset, absolute_base=site_url(request))
     return JsonResponse(uploaded_asset(asset, location), status=200)
+
+
+def resolve_asset(membership: Membership, url: str, field: str) -> Asset:
+    """Our asset path or uuid, or a public http(s) URL fetched and stored as an upload."""
+    if "://" in url:
+        try:
+            data = ssrf.fetch_public(url)
+            return services.upload_image(membership, data, url.rsplit("/", 1)[-1][:100])
+        except UserFacingError as exc:
+            raise ApiError(exc.message, field) from exc
+    asset = asset_from_path(membership, url)
+    if asset is None:
+        raise ApiError(
+            f"{field} names no image of yours; upload it with POST /api/assets first.", field, 404
+        )
+    return asset

@@ -19,32 +19,17 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import Membership
 from core.errors import UserFacingError
-from editor import services, ssrf
+from editor import services
+from editor.api.assets import resolve_asset
 from editor.api.http import ApiError, caller, error_response, read_json, records_for, unauthorized
 from editor.api.records import record_list
 from editor.api.requests import FeatureRequest, parse_feature
 from editor.catalogue import provider_for_model
-from gallery.models import Asset, Record
+from gallery.models import Record
 from gallery.serializers import ai_record, site_url
-from gallery.services import asset_from_path, records_visible_to
+from gallery.services import records_visible_to
 
 _DONE = (Record.Status.SUCCESS, Record.Status.FAILED)
-
-
-def _resolve_asset(membership: Membership, url: str, field: str) -> Asset:
-    """Our asset path or uuid, or a public http(s) URL fetched and stored as an upload."""
-    if "://" in url:
-        try:
-            data = ssrf.fetch_public(url)
-            return services.upload_image(membership, data, url.rsplit("/", 1)[-1][:100])
-        except UserFacingError as exc:
-            raise ApiError(exc.message, field) from exc
-    asset = asset_from_path(membership, url)
-    if asset is None:
-        raise ApiError(
-            f"{field} names no image of yours; upload it with POST /api/assets first.", field, 404
-        )
-    return asset
 
 
 def _parent(membership: Membership, conversation_id: str) -> Record:
@@ -67,11 +52,11 @@ def _start(membership: Membership, req: FeatureRequest) -> Record:
     provider = req.provider or provider_for_model(membership.team_id, req.model, req.type)
     if provider is None:
         raise ApiError(f"No provider offers the model {req.model!r}.", "model")
-    source = _resolve_asset(membership, req.image_url, "imageUrl") if req.image_url else None
-    extras = [_resolve_asset(membership, u, "imageUrls") for u in req.image_urls]
+    source = resolve_asset(membership, req.image_url, "imageUrl") if req.image_url else None
+    extras = [resolve_asset(membership, u, "imageUrls") for u in req.image_urls]
     mask = None
     if req.mask_url:
-        mask_asset = _resolve_asset(membership, req.mask_url, "maskUrl")
+        mask_asset = resolve_asset(membership, req.mask_url, "maskUrl")
         mask = services.submit.read_asset(mask_asset)
     return services.start_edit(
         membership,

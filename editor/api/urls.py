@@ -1,6 +1,6 @@
 from django.urls import path
 
-from editor.api import assets, features, providers, records
+from editor.api import assets, features, masks, providers, records
 
 app_name = "api"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("features", features.features, name="features"),
     path("features/<uuid:code>", records.feature, name="feature"),
     path("providers", providers.providers, name="providers"),
+    path("masks/select", masks.select, name="masks_select"),
 ]

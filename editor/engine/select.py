@@ -15,6 +15,8 @@ import math
 import cv2
 import numpy as np
 
+from core.errors import UserFacingError
+
 # The largest image any selection accepts (wand cost is linear in pixels; GrabCut works on a
 # shrunken copy, but decoding and upscaling are not free either).
 MAX_PIXELS = 4096 * 4096
@@ -34,13 +36,9 @@ _NOTHING_STANDS_OUT = (
 _MIN_SAMPLES = 64
 
 
-class SelectionError(ValueError):
-    """A selection we cannot make. `field` names the input at fault; `message` says the fix."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class SelectionError(UserFacingError, ValueError):
+    """A selection we cannot make. `field` names the input at fault ("image", "mask", "point",
+    "tolerance", "box"); `message` says the fix."""
 
 
 def _check_image(image: np.ndarray) -> tuple[int, int]:

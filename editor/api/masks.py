@@ -1,0 +1,96 @@
+"""POST /api/masks/select: smart selection for scripts (refine edges, magic wand, box select).
+
+Body: {"imageUrl", "mode": "refine", "maskUrl", "band"?} | {"imageUrl", "mode": "wand",
+"point": [x, y], "tolerance"?: 0..100} | {"imageUrl", "mode": "box", "box": [x0, y0, x1, y1]}.
+The answer has /api/assets' shape (its fileContent.path works as a maskUrl) plus `coverage`,
+the share of the image selected (0..1).
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+
+from accounts.models import Membership
+from editor.api.assets import resolve_asset, uploaded_asset
+from editor.api.http import ApiError, api_view, read_json
+from editor.engine import select as engine
+from editor.services.selection import MODES, SelectionRequest, select_mask
+from editor.services.submit import read_asset
+from gallery.serializers import site_url
+from gallery.services import signed_asset_url
+
+DEFAULT_TOLERANCE = 20
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _coords(body: dict[str, Any], key: str, count: int, example: str) -> tuple[int, ...]:
+    value = body.get(key)
+    if not (isinstance(value, list) and len(value) == count and all(map(_number, value))):
+        raise ApiError(f"{key} must be {example}, in image pixels; got {value!r}.", key)
+    return tuple(math.floor(v) for v in value)
+
+
+def _band(body: dict[str, Any], default: int) -> int:
+    band = body.get("band", default)
+    if not _number(band) or not engine.MIN_BAND <= band <= engine.MAX_BAND:
+        raise ApiError(
+            f"band is the width in pixels searched on each side of the mask's edge, "
+            f"{engine.MIN_BAND}..{engine.MAX_BAND}; got {band!r}.",
+            "band",
+        )
+    return round(band)
+
+
+def _tolerance(body: dict[str, Any]) -> float:
+    tolerance = body.get("tolerance", DEFAULT_TOLERANCE)
+    if not _number(tolerance) or not 0 <= tolerance <= engine.MAX_TOLERANCE:
+        raise ApiError(
+            f"tolerance must be a number from 0 to {engine.MAX_TOLERANCE}; got {tolerance!r}.",
+            "tolerance",
+        )
+    return float(tolerance)
+
+
+def _url(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(f"Send {key}: a path from POST /api/assets or a public image URL.", key)
+    return value.strip()
+
+
+def _request(membership: Membership, body: Any, width: int, height: int) -> SelectionRequest:
+    mode = body.get("mode")
+    if mode == "wand":
+        return SelectionRequest(
+            mode, point=_coords(body, "point", 2, "[x, y]"), tolerance=_tolerance(body)
+        )
+    if mode == "box":
+        return SelectionRequest(mode, box=_coords(body, "box", 4, "[x0, y0, x1, y1]"))
+    # refine. A script has no brush: by default look 2.5% of the longer side beyond the edge.
+    default = max(engine.MIN_BAND, round(max(width, height) * 0.025))
+    mask = read_asset(resolve_asset(membership, _url(body, "maskUrl"), "maskUrl"))
+    return SelectionRequest(mode, mask=mask, band=_band(body, default))
+
+
+@api_view(("POST",))
+def select(request: HttpRequest, membership: Membership) -> JsonResponse:
+    body = read_json(request)
+    if not isinstance(body, dict):
+        raise ApiError("The body must be a JSON object.", "body")
+    if body.get("mode") not in MODES:
+        raise ApiError(f"mode must be one of {', '.join(MODES)}; got {body.get('mode')!r}.", "mode")
+    source = resolve_asset(membership, _url(body, "imageUrl"), "imageUrl")
+    selection = select_mask(
+        membership, source, _request(membership, body, source.width, source.height)
+    )
+    location = signed_asset_url(selection.asset, absolute_base=site_url(request))
+    return JsonResponse(
+        {**uploaded_asset(selection.asset, location), "coverage": selection.coverage}
+    )
