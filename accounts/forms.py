@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.validators import URLValidator
 
 from accounts.models import Membership, User
+from accounts.services import active_memberships
 
 
 class NewAccountForm(forms.Form):
@@ -39,8 +40,6 @@ class SignInForm(AuthenticationForm):
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        from accounts.services import active_memberships
-
         if not active_memberships(user).exists():
             raise forms.ValidationError(
                 "Your account is deactivated in every team. Ask a team admin to reactivate it.",

@@ -36,7 +36,7 @@ def manage(env: dict[str, str], *args: str) -> None:
 
 def done_count(data_dir: Path, backend: str, redis_url: str) -> int:
     if backend == "redis":
-        import redis
+        import redis  # noqa: PLC0415  lazy: only the Redis backend needs the client
 
         client = redis.Redis.from_url(redis_url, decode_responses=True)
         keys = list(client.scan_iter(match=f"{REDIS_PREFIX}:result:*"))
@@ -49,7 +49,7 @@ def done_count(data_dir: Path, backend: str, redis_url: str) -> int:
 
 
 def clear_redis(redis_url: str) -> None:
-    import redis
+    import redis  # noqa: PLC0415  lazy: only the Redis backend needs the client
 
     client = redis.Redis.from_url(redis_url)
     for key in client.scan_iter(match=f"{REDIS_PREFIX}:*"):

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -66,8 +67,6 @@ def persistent_secret_key(data_dir: Path) -> str:
     key_file = data_dir / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    from django.core.management.utils import get_random_secret_key
-
     data_dir.mkdir(parents=True, exist_ok=True)
     key = get_random_secret_key() + get_random_secret_key()
     # Created with 0600 so other local users cannot read it.

@@ -69,7 +69,7 @@ class RedisBackend(BaseTaskBackend):
     @property
     def client(self):
         if self._client is None:
-            import redis
+            import redis  # noqa: PLC0415  lazy: only the Redis backend needs the client
 
             # redis-py's client is thread-safe: a connection pool shared by all worker threads.
             self._client = redis.Redis.from_url(self.url, decode_responses=True)

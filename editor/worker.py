@@ -249,7 +249,7 @@ def _reenqueue_forgotten(cutoff, now) -> int:
 def _enqueue_edit(record_code: str) -> None:
     # Imported when needed: editor.tasks pulls in the whole engine, which the worker loads
     # through the task path anyway.
-    from editor.tasks import run_edit_task
+    from editor.tasks import run_edit_task  # noqa: PLC0415  lazy: the engine loads with the task
 
     run_edit_task.enqueue(record_code=record_code)
 

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts import services
 from accounts.models import Membership, User
 from tests.conftest import PASSWORD
 
@@ -53,8 +54,6 @@ def test_sign_in_and_out(client, alice):
 
 @pytest.mark.django_db
 def test_deactivated_member_is_signed_out_at_once(client, bob_membership):
-    from accounts import services
-
     client.force_login(bob_membership.user)
     assert client.get("/").status_code == 200
     services.set_member_status(bob_membership, active=False)

@@ -39,7 +39,7 @@ def pytest_runtest_makereport(item, call):
 def playwright_instance(monkeypatch):
     """Playwright for one test only: its sync API keeps an event loop running in this thread,
     which must not outlive the test (later ORM tests would see it) nor leak the env var."""
-    from playwright.sync_api import sync_playwright  # only when browser tests run
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415  lazy: browser tests only
 
     # The ORM calls our tests make between browser steps are plain synchronous code.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -13,6 +13,7 @@ from PIL import Image
 
 from editor import services
 from gallery.models import Record
+from gallery.services import store_asset
 from tests.fakes.openai_server import OpenAIServer
 from tests.gallery.factories import make_record
 
@@ -267,8 +268,6 @@ def test_a_recent_prompt_fills_the_prompt_field(signed_in, live_server, asset, a
 def test_an_earlier_mask_is_reused_refined_and_survives_a_reload(
     signed_in, live_server, asset, alice_membership
 ):
-    from gallery.services import store_asset
-
     earlier = np.zeros((H, W), dtype=np.uint8)
     earlier[100:200, 150:250] = 255  # the red square
     buf = io.BytesIO()

@@ -8,6 +8,7 @@ import threading
 
 import numpy as np
 import pytest
+from django.core.files.storage import default_storage
 from PIL import Image
 
 from accounts.models import CreditEntry
@@ -159,8 +160,6 @@ def test_storage_outage_mid_job_fails_the_job_and_refunds(private_s3, api, setti
 def test_one_s3_connection_serves_every_thread(s3):
     # Under ASGI each request runs in a new thread; building a boto3 resource per thread cost
     # ~100 ms of CPU per request (bench/bench_storage.py).
-    from django.core.files.storage import default_storage
-
     seen = []
 
     def grab():

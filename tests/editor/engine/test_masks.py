@@ -1,6 +1,8 @@
 """editor.engine.masks: reading every accepted mask form, options, and each provider's writer."""
 
 import io
+import struct
+import zlib
 
 import cv2
 import numpy as np
@@ -169,9 +171,6 @@ def test_other_aspect_is_an_error_naming_both_sizes():
 
 
 def test_mask_over_the_pixel_limit_is_refused():
-    import struct
-    import zlib
-
     def chunk(kind, body):
         return (
             struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))

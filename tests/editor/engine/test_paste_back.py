@@ -1,5 +1,6 @@
 """editor.engine.paste_back: mapping results back, keeping everything outside the mask."""
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -183,8 +184,6 @@ def test_letterbox_mask_pads_with_keep():
 @pytest.mark.parametrize("fit", ["pad", "crop", "stretch"])
 @pytest.mark.parametrize("result_size", [(1024, 1536), (1536, 1024), (333, 222)])
 def test_identity_outside_a_feathered_brush_mask_for_every_fit(fit, result_size):
-    import cv2
-
     original = noise(600, 400, seed=5)
     mask = np.zeros((400, 600), np.uint8)
     cv2.line(mask, (50, 50), (550, 350), 255, 40)
