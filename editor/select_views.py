@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest as Request
 from editor.engine import select
+from editor.services import EditRejected
 from editor.services.selection import MODES, SelectionRequest, select_mask
-from editor.services.submit import EditRejected
 from gallery.services import assets_visible_to
 
 MAX_MASK_BYTES = 20 * 1024 * 1024

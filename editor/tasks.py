@@ -1,10 +1,14 @@
-"""Background tasks: thin wrappers that take primitive ids and call the services."""
+"""Background tasks: thin wrappers that take primitive ids and call the services.
+
+A leaf: it imports no service at module level, so the services may enqueue these tasks."""
 
 from django.tasks import task
-
-from editor import services
 
 
 @task()
 def run_edit_task(record_code: str) -> None:
-    services.run_edit(record_code)
+    # The job module enqueues this task when it requeues a record: importing the job at the top
+    # would make an import cycle. The task runs only in a worker, where the job is loaded anyway.
+    from editor.services.job import run_edit  # noqa: PLC0415  leaf: the job imports this module
+
+    run_edit(record_code)

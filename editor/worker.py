@@ -24,8 +24,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import OperationalError, close_old_connections, connection, transaction
-from django.db.models import Q
+from django.db import OperationalError, close_old_connections, connection
 from django.tasks import task_backends
 from django.tasks.base import TaskContext
 from django.tasks.signals import task_finished, task_started
@@ -35,9 +34,8 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
-from accounts.services import refund_credits
 from editor.redis_backend import RedisBackend
-from gallery.models import Record
+from editor.services.job import reap_stale_records
 
 logger = logging.getLogger("promptbrush.worker")
 
@@ -45,8 +43,6 @@ POLL_INTERVAL = 0.1
 GRACE_SECONDS = 10.0
 REAP_INTERVAL = 30.0
 RETRY_SECONDS = 2.0
-
-WORKER_LOST = "The worker stopped while this edit was running. Credits were refunded; re-run it."
 
 
 def _is_locked(exc: OperationalError) -> bool:
@@ -179,79 +175,6 @@ def source_for(backend_alias: str = "default", worker_id: str | None = None):
     if isinstance(backend, RedisBackend):
         return RedisSource(backend, worker_id)
     raise ValueError(f"run_worker cannot drive the {type(backend).__name__} task backend")
-
-
-# --- The record reaper ----------------------------------------------------------------------------
-
-
-def reap_stale_records(now=None) -> tuple[int, int]:
-    """RUNNING records whose heartbeat stopped: requeued, or failed and refunded after the last try.
-
-    Every change is a conditional UPDATE on the stale state itself, so when two reapers race only
-    one of them acts on a record. Returns (requeued, failed).
-    """
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.JOB_STALE_SECONDS)
-    stale_q = Q(status=Record.Status.RUNNING) & (
-        Q(heartbeat__lt=cutoff)
-        | Q(heartbeat=None, started__lt=cutoff)
-        | Q(heartbeat=None, started=None, created__lt=cutoff)
-    )
-    requeued = failed = 0
-    for pk, code, membership_id, attempts in Record.objects.filter(stale_q).values_list(
-        "pk", "code", "membership_id", "attempts"
-    ):
-        if attempts < settings.JOB_MAX_ATTEMPTS:
-            with transaction.atomic():
-                won = (
-                    Record.objects.filter(stale_q, pk=pk)
-                    .filter(attempts=attempts)
-                    .update(status=Record.Status.PENDING, heartbeat=None)
-                )
-                if won:
-                    transaction.on_commit(lambda code=code: _enqueue_edit(str(code)))
-            requeued += won
-            outcome = "requeued"
-        else:
-            with transaction.atomic():
-                won = Record.objects.filter(stale_q, pk=pk).update(
-                    status=Record.Status.FAILED, error=WORKER_LOST, finished=now
-                )
-                if won:
-                    refund_credits(membership_id, str(code))
-            failed += won
-            outcome = "failed"
-        if won:
-            logger.warning("Reaped stale record %s: %s", code, outcome)
-    requeued += _reenqueue_forgotten(cutoff, now)
-    return requeued, failed
-
-
-def _reenqueue_forgotten(cutoff, now) -> int:
-    """PENDING records nobody has picked up for JOB_STALE_SECONDS: their task may have been
-    lost (a worker died between taking the task and claiming the record, or the queue was
-    down when the reaper requeued it). Enqueue once more; run_edit only ever claims a PENDING
-    record, so a duplicate task is harmless. `heartbeat` marks the last enqueue, so a long
-    backlog gets at most one extra task per record per period."""
-    forgotten_q = Q(status=Record.Status.PENDING) & (
-        Q(heartbeat__lt=cutoff) | Q(heartbeat=None, created__lt=cutoff)
-    )
-    count = 0
-    for pk, code in Record.objects.filter(forgotten_q).values_list("pk", "code"):
-        with transaction.atomic():
-            won = Record.objects.filter(forgotten_q, pk=pk).update(heartbeat=now)
-            if won:
-                transaction.on_commit(lambda code=code: _enqueue_edit(str(code)))
-        count += won
-    return count
-
-
-def _enqueue_edit(record_code: str) -> None:
-    # Imported when needed: editor.tasks pulls in the whole engine, which the worker loads
-    # through the task path anyway.
-    from editor.tasks import run_edit_task  # noqa: PLC0415  lazy: the engine loads with the task
-
-    run_edit_task.enqueue(record_code=record_code)
 
 
 # --- The runner -----------------------------------------------------------------------------------

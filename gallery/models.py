@@ -118,6 +118,12 @@ class Record(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     heartbeat = models.DateTimeField(null=True, blank=True)
+    enqueued = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its job was last put on the queue; the reaper enqueues a PENDING record "
+        "again once this is older than JOB_STALE_SECONDS.",
+    )
     provider_ms = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:

@@ -72,6 +72,12 @@ def store_asset(
     return asset
 
 
+def read_asset(asset: Asset) -> bytes:
+    """A stored asset's bytes, from local files or S3 alike."""
+    with asset.file.open("rb") as fh:
+        return fh.read()
+
+
 def assets_visible_to(membership: Membership):
     """Assets a member may see: their own, or the whole team's for a team admin."""
     qs = Asset.objects.filter(team_id=membership.team_id)

@@ -1,13 +1,18 @@
-"""The edit engine's business steps: submit (validate, reserve, record, enqueue) and the job.
+"""The edit engine's business steps, by concern:
 
-`submit` holds everything that happens in the request; `job` is what the worker runs.
+- params: each parameter checked against the model; the cost; EditRejected
+- plan: plan_edit(), every check a submission must pass, writing nothing
+- submit: store uploads, start edits (files, then credits and record in one transaction), rerun
+- preflight: what each provider would receive, before any credit is spent
+- job: what the worker runs, and every Record transition (claim, finish, fail, requeue, reap)
+- prepare / results: the job's request going upstream and its results coming back
 """
 
 from editor.services.job import run_edit
+from editor.services.params import EditRejected, estimate_cost
+from editor.services.plan import plan_edit
 from editor.services.preflight import preflight
 from editor.services.submit import (
-    EditRejected,
-    estimate_cost,
     provider_catalogue,
     rerun,
     start_edit,
@@ -18,6 +23,7 @@ from editor.services.submit import (
 __all__ = [
     "EditRejected",
     "estimate_cost",
+    "plan_edit",
     "preflight",
     "provider_catalogue",
     "rerun",

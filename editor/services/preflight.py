@@ -12,7 +12,7 @@ from editor import catalogue
 from editor.engine import images, masks
 from editor.providers import PROVIDERS, get_provider_class
 from editor.providers.base import MASK_FORMATS
-from editor.services.submit import _plan
+from editor.services.plan import plan_edit
 
 
 def preflight(
@@ -26,7 +26,7 @@ def preflight(
 
 
 def _one(membership: Membership, provider: str, model: str, submission: dict) -> dict[str, Any]:
-    plan = _plan(membership, provider=provider, model=model, **submission)
+    plan = plan_edit(membership, provider=provider, model=model, **submission)
     spec = catalogue.model_spec(provider, model)
     item: dict[str, Any] = {
         "provider": PROVIDERS[provider].name,

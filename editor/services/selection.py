@@ -15,9 +15,9 @@ from django.conf import settings
 
 from accounts.models import Membership
 from editor.engine import images, masks, select
-from editor.services.submit import EditRejected, read_asset
+from editor.services.params import EditRejected
 from gallery.models import Asset
-from gallery.services import store_asset
+from gallery.services import read_asset, store_asset
 
 MODES = ("refine", "wand", "box")
 _EMPTY = {

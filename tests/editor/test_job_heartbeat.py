@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from editor import services
-from editor.worker import reap_stale_records
+from editor.services.job import reap_stale_records
 from gallery.models import Record
 from tests.editor.test_jobs_e2e import mask_png, source_png
 from tests.fakes.openai_server import OpenAIServer

@@ -11,7 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts import services
 from accounts.models import CreditEntry
-from editor.worker import WORKER_LOST, reap_stale_records
+from editor.services.job import WORKER_LOST, reap_stale_records
 from gallery.models import Record
 
 LONG_AGO = timedelta(hours=2)
@@ -133,6 +133,8 @@ def test_a_queued_record_whose_task_was_lost_is_enqueued_again_once(
     assert queued_edit_codes() == [str(record.code)]
     record.refresh_from_db()
     assert record.status == Record.Status.PENDING
+    # The enqueue time is its own field: a heartbeat means only "a worker is alive on it".
+    assert (record.heartbeat, record.enqueued is not None) == (None, True)
     bob_membership.refresh_from_db()
     assert bob_membership.used_credit == 4_000
 

@@ -1,0 +1,161 @@
+"""Planning an edit: every check a submission must pass, before anything is written.
+
+plan_edit() either raises EditRejected or returns a Plan that submit writes and preflight shows.
+Field names in EditRejected.field are the service's keywords ("type", "provider", "model",
+"prompt", "image", "mask", "extra_images", "invert", "grow", "feather", "parent", "credits") or a
+parameter name ("size", "n", "quality", ...); the JSON API renames "image"/"mask"/"extra_images"
+to imageUrl/maskUrl/imageUrls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from accounts.models import Membership
+from editor import catalogue
+from editor.engine import images, masks
+from editor.providers import PROVIDERS
+from editor.providers.base import IMAGE_GENERATOR, IMAGE_INPAINTER, RECORD_TYPES
+from editor.services.params import EditRejected, clean_mask_options, clean_params, estimate_cost
+from gallery.models import Asset, Record
+from gallery.services import assets_visible_to, read_asset
+
+__all__ = ["MAX_PROMPT_CHARS", "EditRejected", "Plan", "plan_edit"]
+
+MAX_PROMPT_CHARS = 4000
+
+
+@dataclass
+class Plan:
+    """A fully validated submission, ready to be written."""
+
+    type: str
+    provider: str
+    model: str
+    prompt: str
+    params: dict[str, Any]
+    cost: int
+    source: Asset | None
+    extra_images: list[Asset]
+    mask_png: bytes | None
+    mask_size: tuple[int, int] | None
+    options: dict[str, Any] = field(default_factory=dict)
+    parent: Record | None = None
+
+
+def _check_asset(membership: Membership, asset: Any, field_name: str) -> Asset:
+    if (
+        not isinstance(asset, Asset)
+        or not assets_visible_to(membership).filter(pk=asset.pk).exists()
+    ):
+        raise EditRejected(field_name, "That image was not found among your images.")
+    return asset
+
+
+def _asset_size(asset: Asset, field_name: str) -> tuple[int, int]:
+    """The stored image's size from its header: assets were fully checked when stored."""
+    try:
+        width, height, _fmt = images.image_info(read_asset(asset))
+        return width, height
+    except images.ImageError as exc:
+        raise EditRejected(field_name, exc.message) from exc
+    except OSError as exc:
+        raise EditRejected(field_name, "That image could not be read from storage.") from exc
+
+
+def plan_edit(
+    membership: Membership,
+    *,
+    type: str,
+    provider: str,
+    model: str,
+    prompt: str,
+    params: dict,
+    source: Asset | None = None,
+    mask: bytes | None = None,
+    extra_images: Iterable[Asset] = (),
+    mask_options: dict | None = None,
+    paste_back: bool = True,
+    parent: Record | None = None,
+) -> Plan:
+    """Check a submission completely; raises EditRejected naming the field to fix."""
+    if type not in RECORD_TYPES:
+        raise EditRejected("type", f"type must be one of {', '.join(RECORD_TYPES)}.")
+    if provider not in PROVIDERS:
+        raise EditRejected("provider", f"provider must be one of {', '.join(PROVIDERS)}.")
+    label = PROVIDERS[provider].name
+    spec = catalogue.model_spec(provider, model) if isinstance(model, str) else None
+    if spec is None:
+        known = ", ".join(m.id for m in catalogue.models_for(provider))
+        raise EditRejected("model", f"{label} has no model {model!r}; choose one of {known}.")
+    if type not in spec.types:
+        raise EditRejected(
+            "type", f"{label} {model} does not do {type}; it does {', '.join(spec.types)}."
+        )
+    if provider not in catalogue.usable_providers(membership.team_id):
+        raise EditRejected(
+            "provider",
+            f"No API key for {label} is set for your team. A team admin can add one on the "
+            "team page, or choose another provider.",
+        )
+    if not isinstance(prompt, str):
+        raise EditRejected("prompt", "The prompt must be text.")
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise EditRejected(
+            "prompt",
+            f"The prompt is {len(prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}.",
+        )
+    if not prompt.strip() and PROVIDERS[provider].reads_prompt:
+        raise EditRejected("prompt", "Describe the change you want in the prompt.")
+
+    source_size = None
+    if type != IMAGE_GENERATOR:
+        if source is None:
+            raise EditRejected("image", "Choose the image to edit.")
+        source = _check_asset(membership, source, "image")
+        source_size = _asset_size(source, "image")
+    else:
+        source = None
+    extras = [_check_asset(membership, a, "extra_images") for a in extra_images]
+    if extras and type == IMAGE_GENERATOR:
+        raise EditRejected("extra_images", "Text to image takes no input images.")
+    if 1 + len(extras) > spec.max_images and extras:
+        raise EditRejected(
+            "extra_images", f"{model} takes at most {spec.max_images} images in one edit."
+        )
+    for asset in extras:
+        _asset_size(asset, "extra_images")
+
+    options = clean_mask_options(mask_options) if type == IMAGE_INPAINTER else {}
+    mask_png = None
+    if type == IMAGE_INPAINTER:
+        assert source_size is not None
+        if not mask:
+            raise EditRejected("mask", "Paint the area to change: the mask is missing.")
+        try:
+            canonical = masks.load_mask(mask, source_size)
+            masks.prepare(canonical, invert=options["invert"])  # raises when nothing is painted
+            mask_png = masks.to_white_on_black_png(canonical)
+        except ValueError as exc:  # MaskError and its ImageError cousins
+            raise EditRejected("mask", getattr(exc, "message", None) or str(exc)) from exc
+        options["paste_back"] = bool(paste_back)
+
+    cleaned = clean_params(spec, type, params, source_size)
+    if parent is not None and parent.team_id != membership.team_id:
+        raise EditRejected("parent", "The earlier edit was not found.")
+    return Plan(
+        type=type,
+        provider=provider,
+        model=model,
+        prompt=prompt,
+        params=cleaned,
+        cost=estimate_cost(provider, model, cleaned),
+        source=source,
+        extra_images=extras,
+        mask_png=mask_png,
+        mask_size=source_size if mask_png else None,
+        options=options,
+        parent=parent,
+    )

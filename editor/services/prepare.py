@@ -1,0 +1,74 @@
+"""What goes upstream for one record: the sources normalised and capped to the model's limit,
+and the mask prepared with the record's options at the size the provider receives."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from editor import catalogue
+from editor.engine import images, masks
+from editor.providers.base import IMAGE_INPAINTER, EditRequest
+from editor.services.params import NOT_PARAMS
+from gallery.models import Record
+from gallery.services import read_asset
+
+
+@dataclass
+class Prepared:
+    request: EditRequest
+    original: Image.Image | None = None  # the full-resolution source, for paste-back
+    mask_full: np.ndarray | None = None  # prepared (inverted/grown/feathered) at full size
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def fast_png(img: Image.Image) -> bytes:
+    """PNG at zlib level 1: for photos a few percent larger than level 6 at half the CPU,
+    which matters when one worker finishes dozens of jobs at once."""
+    buf = io.BytesIO()
+    img.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def canonical_mask(record: Record, size: tuple[int, int]) -> np.ndarray:
+    """The record's mask at `size` with its options applied."""
+    options = record.options or {}
+    assert record.mask is not None
+    return masks.prepare(
+        masks.load_mask(read_asset(record.mask), size),
+        invert=bool(options.get("invert")),
+        grow=int(options.get("grow") or 0),
+        feather=int(options.get("feather") or 0),
+    )
+
+
+def prepare(record: Record) -> Prepared:
+    """The EditRequest for `record`, with what paste-back needs afterwards."""
+    spec = catalogue.model_spec(record.provider, record.model)
+    max_side = spec.max_side if spec is not None else images.FREE_MAX_SIDE
+    params = {k: v for k, v in record.prompt_object.items() if k not in NOT_PARAMS}
+    prepared = Prepared(EditRequest(record.type, record.model, record.prompt, params))
+    if record.source is None:
+        return prepared
+    source_bytes = read_asset(record.source)
+    original = images.open_image(source_bytes)
+    upstream = images.fit_longest_side(original, max_side)
+    prepared.original = original
+    if upstream is original and record.source.content_type == "image/png":
+        prepared.request.images.append(source_bytes)  # stored as a plain PNG on upload
+    else:
+        prepared.request.images.append(fast_png(upstream))
+    for asset in record.extra_images.all().order_by("id"):
+        extra = images.fit_longest_side(images.open_image(read_asset(asset)), max_side)
+        prepared.request.images.append(fast_png(extra))
+    if record.type == IMAGE_INPAINTER:
+        prepared.mask_full = canonical_mask(record, original.size)
+        if upstream.size == original.size:
+            prepared.request.mask = prepared.mask_full
+        else:
+            prepared.request.mask = canonical_mask(record, upstream.size)
+    return prepared
