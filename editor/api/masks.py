@@ -19,9 +19,8 @@ from editor.api.assets import resolve_asset, uploaded_asset
 from editor.api.http import ApiError, api_view, read_json
 from editor.engine import select as engine
 from editor.services.selection import MODES, SelectionRequest, select_mask
-from editor.services.submit import read_asset
 from gallery.serializers import site_url
-from gallery.services import signed_asset_url
+from gallery.services import read_asset, signed_asset_url
 
 DEFAULT_TOLERANCE = 20
 
