@@ -5,7 +5,14 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["bench_jobs.py", "bench_masks.py", "bench_api.py", "bench_canvas.py", "bench_gallery.py"]
+SCRIPTS = [
+    "bench_jobs.py",
+    "bench_masks.py",
+    "bench_api.py",
+    "bench_canvas.py",
+    "bench_gallery.py",
+    "bench_select.py",
+]
 
 
 def main() -> int:
