@@ -194,3 +194,30 @@ def test_a_refused_selection_says_why_and_changes_nothing(signed_in, live_server
         "() => document.querySelector('[data-stage-status]').textContent.includes('whole image')"
     )
     assert page.evaluate("window.promptbrush.store.ops.length") == 0
+
+
+def test_on_a_phone_the_controls_fit_and_the_menu_adds_without_keys(
+    signed_in, live_server, alice_membership
+):
+    image, disc, square = two_objects()
+    asset = services.upload_image(alice_membership, png(image), "objects.png")
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_editor(page, live_server, asset)
+    for name in ("Wand", "Box select"):
+        box = page.get_by_role("radio", name=name).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    for control in ("[data-refine]", "[data-wand-tolerance]", "[data-selection-combine]"):
+        box = page.locator(control).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, control
+    page.get_by_role("radio", name="Wand").click()
+    click(page, 170, 200)
+    wait_for_steps(page, 1)
+    page.select_option("[data-selection-combine]", "add")
+    click(page, 440, 200)
+    wait_for_steps(page, 2)
+    assert iou(mask(page), np.maximum(disc, square)) >= 0.97
+    page.select_option("[data-selection-combine]", "subtract")
+    click(page, 170, 200)
+    wait_for_steps(page, 3)
+    assert iou(mask(page), square) >= 0.97

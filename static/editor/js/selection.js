@@ -3,7 +3,8 @@
 // and adds it to the stroke history as ONE "mask" op: Ctrl+Z takes it back, the brush and the
 // eraser work on top of it, and a reload replays it like any other stroke.
 //   refine          the current mask snapped to the object edges (replaces the mask)
-//   wand / box      click / drag: a new selection; Shift adds to the mask, Alt subtracts
+//   wand / box      click / drag: a new selection; Shift adds to the mask, Alt subtracts (or
+//                   the "Each selection" menu, for screens without keys)
 
 import { loadRaster } from "./strokes.js";
 
@@ -13,10 +14,11 @@ const NOTES = {
 };
 const SHORTCUTS = { w: "wand", o: "box" };
 
-function combine(event) {
+// Shift and Alt win; without them (a phone has neither) the "Each selection" menu decides.
+function combine(event, menu) {
   if (event.altKey) return "subtract";
   if (event.shiftKey) return "add";
-  return "replace";
+  return menu.value;
 }
 
 function csrf() {
@@ -33,6 +35,7 @@ export function attachSelection(ctx) {
   const toleranceOutput = group.querySelector("[data-wand-tolerance-value]");
   const refineButton = group.querySelector("[data-refine]");
   const note = root.querySelector("[data-selection-note]");
+  const combineMenu = group.querySelector("[data-selection-combine]");
   let busy = false;
 
   async function run(fields, mode, label) {
@@ -79,7 +82,7 @@ export function attachSelection(ctx) {
   function wand(event) {
     const p = view.clientToImage(event.clientX, event.clientY);
     if (!inImage(p)) return;
-    const mode = combine(event);
+    const mode = combine(event, combineMenu);
     const label = { replace: "Selected", add: "Added", subtract: "Subtracted" }[mode];
     run({ mode: "wand", x: Math.floor(p.x), y: Math.floor(p.y), tolerance: tolerance.value }, mode, label);
   }
@@ -130,7 +133,7 @@ export function attachSelection(ctx) {
     const [x0, x1] = [start.x, end.x].map((v) => Math.round(Math.min(view.width, Math.max(0, v)))).sort((a, b) => a - b);
     const [y0, y1] = [start.y, end.y].map((v) => Math.round(Math.min(view.height, Math.max(0, v)))).sort((a, b) => a - b);
     if ((x1 - x0) * view.scale < 4 || (y1 - y0) * view.scale < 4) return; // a click, not a box
-    const mode = combine(event);
+    const mode = combine(event, combineMenu);
     const label = { replace: "Box selected", add: "Box added", subtract: "Box subtracted" }[mode];
     run({ mode: "box", x0, y0, x1, y1 }, mode, label);
   };
