@@ -121,7 +121,7 @@ def _paste(
 ) -> tuple[Image.Image, bytes, drift.DriftReport]:
     """(pasted-back result, drift heatmap PNG, drift report). The source went upstream with its
     own aspect (scaled, never padded), so a result at another size maps back by resizing."""
-    final = paste_back.paste_back(original, raw, mask, fit="stretch")
+    final = paste_back.paste_back(original, raw, mask)
     report, changed = drift.measure(original, raw, mask)
     return final, drift.heatmap(original, changed, mask), report
 
