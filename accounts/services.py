@@ -129,8 +129,11 @@ def accept_invite(invite: Invite, username: str, password: str) -> Membership:
 # --- Credits ----------------------------------------------------------------------------------
 
 
-def price_for(provider: str, model: str, quality: str, size: str, n: int = 1) -> int:
-    """Credits for n images: the most specific matching row of settings.CREDIT_PRICES."""
+def price_for(
+    provider: str, model: str, quality: str, size: str, n: int = 1, *, default: int | None = None
+) -> int:
+    """Credits for n images: the most specific matching row of settings.CREDIT_PRICES, else
+    `default` (the model's own price for this quality and size), else CREDIT_PRICE_FALLBACK."""
     key = f"{provider}:{model}:{quality or 'auto'}:{size or 'auto'}"
     best: tuple[int, int] | None = None
     for pattern, price in settings.CREDIT_PRICES.items():
@@ -138,7 +141,11 @@ def price_for(provider: str, model: str, quality: str, size: str, n: int = 1) ->
             specificity = sum(part != "*" for part in pattern.split(":"))
             if best is None or specificity > best[0]:
                 best = (specificity, int(price))
-    return (best[1] if best else 0) * max(n, 1)
+    if best is not None:
+        per_image = best[1]
+    else:
+        per_image = default if default is not None else int(settings.CREDIT_PRICE_FALLBACK)
+    return per_image * max(n, 1)
 
 
 @transaction.atomic
@@ -259,6 +266,16 @@ def set_provider_key(team: Team, provider: str, key: str, *, base_url: str = "",
 
 def remove_provider_key(team: Team, provider: str) -> None:
     ProviderCredential.objects.filter(team=team, provider=provider).delete()
+
+
+def provider_base_url(team_id: int, provider: str) -> str:
+    """The team's own base URL for a provider ('' when it uses the instance's)."""
+    return (
+        ProviderCredential.objects.filter(team_id=team_id, provider=provider)
+        .values_list("base_url", flat=True)
+        .first()
+        or ""
+    )
 
 
 def provider_key(team_id: int, provider: str) -> tuple[str, str]:

@@ -243,6 +243,12 @@ SEGMIND_API_KEY = env_secret("SEGMIND_API_KEY")
 PROVIDER_TIMEOUT_SECONDS = env_int("PROVIDER_TIMEOUT_SECONDS", 300)
 # How long a synchronous POST /api/features waits before answering 202 with the pending record.
 API_WAIT_SECONDS = env_int("API_WAIT_SECONDS", 600)
+# Which models a compatible proxy's own list (GET {base}/models) offers: "image" (names that
+# contain "image") or "all". The worker re-reads each list once it is older than the max age.
+PROXY_MODELS = env_str("PROXY_MODELS", "image")
+if PROXY_MODELS not in ("image", "all"):
+    raise ImproperlyConfigured(f"PROXY_MODELS must be image or all, got {PROXY_MODELS!r}")
+MODEL_LIST_MAX_AGE_HOURS = env_int("MODEL_LIST_MAX_AGE_HOURS", 24)
 # Extra models per provider, without code: {"openai": [{"id": "...", "types": [...], ...}]}
 PROVIDER_EXTRA_MODELS = env_json("PROVIDER_EXTRA_MODELS", {})
 # Keys derived from this (and older ones, for rotation) encrypt provider credentials at rest.
@@ -259,13 +265,11 @@ CREDIT_PRICES = {
     "onemin:*:medium:*": 4_000,
     "onemin:*:high:*": 16_000,
     "onemin:*:*:*": 4_000,
-    "openai:*:low:*": 1_100,
-    "openai:*:medium:*": 4_200,
-    "openai:*:high:*": 16_700,
-    "openai:*:*:*": 4_200,
     "segmind:*:*:*": 14_000,
-    "*:*:*:*": 5_000,
 } | env_json("CREDIT_PRICES", {})
+# Models with a price of their own (OpenAI's, per quality, scaled by the output's pixels) use it
+# when no row above matches; anything else costs this per image.
+CREDIT_PRICE_FALLBACK = env_int("CREDIT_PRICE_FALLBACK", 5_000)
 SIGNED_URL_MAX_AGE = env_int("SIGNED_URL_MAX_AGE", 3600)
 
 LOGGING = {

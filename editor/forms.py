@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core import validators
 from django.forms.utils import ErrorDict
 
 from editor.field_names import PARAM_PREFIX, form_field
@@ -67,12 +68,17 @@ class ContinueForm(forms.Form):
 
 
 def usable_models(catalogue: list[dict], record_type: str) -> list[tuple[dict, list[dict]]]:
-    """(provider, [models serving record_type]) for every configured provider that has any."""
+    """(provider, [models serving record_type]) for every configured provider that has any.
+    Retired models are not offered."""
     out = []
     for provider in catalogue:
         if not provider.get("configured"):
             continue
-        models = [m for m in provider.get("models", []) if record_type in m.get("types", [])]
+        models = [
+            m
+            for m in provider.get("models", [])
+            if record_type in m.get("types", []) and m.get("status") != "retired"
+        ]
         if models:
             out.append((provider, models))
     return out
@@ -190,6 +196,7 @@ class EditForm(forms.Form):
             self.data = self.data.copy()
             self.data["provider"], self.data["model"] = provider_id, model_id
 
+        self._limit_prompt(self.model_info.get("max_prompt", PROMPT_MAX))
         self.param_names = []
         for param in params_for(self.model_info, self.record_type):
             field = self.fields[PARAM_PREFIX + param["name"]] = _param_field(param)
@@ -227,6 +234,19 @@ class EditForm(forms.Form):
         if refresh:
             # A refresh shows the new choices with what was typed, not validation errors.
             self._errors = ErrorDict()
+
+    def _limit_prompt(self, limit: int) -> None:
+        """The chosen model's prompt limit (OpenAI takes 32,000 characters, 1min.ai 4000)."""
+        field = self.fields["prompt"]
+        field.max_length = limit
+        field.validators = [
+            v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)
+        ] + [validators.MaxLengthValidator(limit)]
+        field.widget.attrs["maxlength"] = limit
+
+    @property
+    def prompt_limit(self) -> int:
+        return self.fields["prompt"].max_length
 
     @property
     def is_inpaint(self) -> bool:

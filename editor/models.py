@@ -41,3 +41,29 @@ class CatalogueModel(models.Model):
             catalogue_from_spec(self.as_spec_dict())
         except ValueError as exc:
             raise ValidationError({"spec": str(exc)}) from exc
+
+
+class ModelListing(models.Model):
+    """What a provider's own model list (`GET {base}/models`) said at one base URL: the
+    provider itself, the instance's proxy or a team's proxy. The catalogue lays it over the
+    seeded models (editor.providers.discovery)."""
+
+    provider = models.CharField(max_length=20, choices=provider_choices)
+    base_url = models.CharField(max_length=500, help_text="Without a trailing slash.")
+    listed = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="[{id, shutdown_date}] as listed; null when the base URL has no model list.",
+    )
+    fetched = models.DateTimeField(null=True, blank=True, help_text="Last successful read.")
+    tried = models.DateTimeField(null=True, blank=True, help_text="Last attempt.")
+    error = models.TextField(blank=True, help_text="Why the last attempt failed.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "base_url"], name="one_listing_per_url")
+        ]
+        ordering = ["provider", "base_url"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} models at {self.base_url}"

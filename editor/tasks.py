@@ -12,3 +12,11 @@ def run_edit_task(record_code: str) -> None:
     from editor.services.job import run_edit  # noqa: PLC0415  leaf: the job imports this module
 
     run_edit(record_code)
+
+
+@task()
+def refresh_models_task(team_id: int, provider_id: str) -> None:
+    # Leaf, like the edit job: discovery imports the catalogue, which signals import this module.
+    from editor.discovery import refresh_for_team  # noqa: PLC0415
+
+    refresh_for_team(team_id, provider_id)

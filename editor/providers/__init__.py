@@ -63,15 +63,15 @@ def catalogue_from_spec(data: Mapping[str, Any]) -> ModelSpec:
 
 
 def extend_models(
-    provider_cls: type[Provider], extra: Iterable[Mapping[str, Any]] | None
+    models: Iterable[ModelSpec], extra: Iterable[Mapping[str, Any]] | None
 ) -> tuple[ModelSpec, ...]:
-    """The seeded catalogue plus admin models; an admin model with a seeded id replaces it."""
+    """`models` plus admin models; an admin model with the id of one of them replaces it."""
     added = [catalogue_from_spec(item) for item in (extra or [])]
     ids = [m.id for m in added]
     if len(ids) != len(set(ids)):
         raise ValueError("The extra models list names the same model id twice.")
     replaced = set(ids)
-    return tuple(m for m in provider_cls.models if m.id not in replaced) + tuple(added)
+    return tuple(m for m in models if m.id not in replaced) + tuple(added)
 
 
 __all__ = [

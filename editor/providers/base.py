@@ -17,10 +17,28 @@ from PIL import Image
 
 from editor.engine import masks
 
-IMAGE_GENERATOR = "IMAGE_GENERATOR"
-IMAGE_EDITOR = "IMAGE_EDITOR"
-IMAGE_INPAINTER = "IMAGE_INPAINTER"
-RECORD_TYPES = (IMAGE_GENERATOR, IMAGE_EDITOR, IMAGE_INPAINTER)
+from .discovery import ListedModel
+from .spec import (  # re-exported: adapters and services import them from here
+    IMAGE_EDITOR,
+    IMAGE_GENERATOR,
+    IMAGE_INPAINTER,
+    RECORD_TYPES,
+    ModelSpec,
+    Param,
+)
+
+__all__ = [
+    "IMAGE_EDITOR",
+    "IMAGE_GENERATOR",
+    "IMAGE_INPAINTER",
+    "RECORD_TYPES",
+    "EditRequest",
+    "EditResult",
+    "ModelSpec",
+    "Param",
+    "Provider",
+    "ProviderError",
+]
 
 
 class ProviderError(Exception):
@@ -41,148 +59,7 @@ class ProviderError(Exception):
         self.retry_after = retry_after
         self.status = status
         self.response = response
-
-
-@dataclass(frozen=True)
-class Param:
-    """One request parameter a model accepts, with its allowed values and default."""
-
-    name: str
-    default: Any = None
-    choices: tuple[Any, ...] | None = None
-    min: int | None = None
-    max: int | None = None
-    label: str = ""
-    # Record types this parameter applies to; None = every type the model serves.
-    types: tuple[str, ...] | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "default": self.default}
-        if self.choices is not None:
-            out["choices"] = list(self.choices)
-        if self.min is not None:
-            out["min"] = self.min
-        if self.max is not None:
-            out["max"] = self.max
-        if self.label:
-            out["label"] = self.label
-        if self.types is not None:
-            out["types"] = list(self.types)
-        return out
-
-    def applies_to(self, record_type: str) -> bool:
-        return self.types is None or record_type in self.types
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Param:
-        """Build a Param from admin JSON; unknown keys are an error (they are usually typos)."""
-        _check_keys(data, {"name", "default", "choices", "min", "max", "label", "types"}, "param")
-        name = data.get("name")
-        if not isinstance(name, str) or not name:
-            raise ValueError("A param needs a non-empty string 'name'.")
-        choices = data.get("choices")
-        if choices is not None and not isinstance(choices, list | tuple):
-            raise ValueError(f"Param {name!r}: 'choices' must be a list.")
-        for bound in ("min", "max"):
-            if data.get(bound) is not None and not isinstance(data[bound], int | float):
-                raise ValueError(f"Param {name!r}: {bound!r} must be a number.")
-        types = data.get("types")
-        return cls(
-            name=name,
-            default=data.get("default"),
-            choices=tuple(choices) if choices is not None else None,
-            min=data.get("min"),
-            max=data.get("max"),
-            label=str(data.get("label") or ""),
-            types=_record_types(types, f"param {name!r}") if types is not None else None,
-        )
-
-
-def _check_keys(data: Mapping[str, Any], allowed: set[str], what: str) -> None:
-    if not isinstance(data, Mapping):
-        raise ValueError(f"Each {what} must be a JSON object.")
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise ValueError(f"Unknown {what} field(s): {', '.join(unknown)}.")
-
-
-def _record_types(value: Any, what: str) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ValueError(f"{what}: 'types' must be a list of record types.")
-    types = tuple(value)
-    bad = [t for t in types if t not in RECORD_TYPES]
-    if bad or not types:
-        raise ValueError(
-            f"{what}: 'types' must be a non-empty subset of {', '.join(RECORD_TYPES)}."
-        )
-    return types
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """A model a provider serves: which record types, which parameters, which limits."""
-
-    id: str
-    types: tuple[str, ...]
-    params: tuple[Param, ...] = ()
-    label: str = ""
-    max_side: int = 4096
-    free_size: bool = False  # accepts any WxH (multiple of 16) instead of the three fixed sizes
-    inverse_mask: bool = False  # the provider reads white = keep, black = edit (1min.ai Ideogram)
-    max_images: int = 1  # how many input images an edit may carry (the first is the source)
-
-    def param(self, name: str, record_type: str | None = None) -> Param | None:
-        return next(
-            (
-                p
-                for p in self.params
-                if p.name == name and (record_type is None or p.applies_to(record_type))
-            ),
-            None,
-        )
-
-    def params_for(self, record_type: str) -> tuple[Param, ...]:
-        return tuple(p for p in self.params if p.applies_to(record_type))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "label": self.label or self.id,
-            "types": list(self.types),
-            "params": [p.as_dict() for p in self.params],
-            "max_side": self.max_side,
-            "free_size": self.free_size,
-            "max_images": self.max_images,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ModelSpec:
-        """Build a ModelSpec from admin JSON (see editor.providers.catalogue_from_spec)."""
-        allowed = {"id", "types", "params", "label", "max_side", "free_size", "inverse_mask"}
-        _check_keys(data, allowed | {"max_images"}, "model")
-        model_id = data.get("id")
-        if not isinstance(model_id, str) or not model_id.strip():
-            raise ValueError("A model needs a non-empty string 'id'.")
-        params = data.get("params") or []
-        if not isinstance(params, list):
-            raise ValueError(f"Model {model_id!r}: 'params' must be a list.")
-        spec = cls(
-            id=model_id.strip(),
-            types=_record_types(data.get("types"), f"model {model_id!r}"),
-            params=tuple(Param.from_dict(p) for p in params),
-            label=str(data.get("label") or ""),
-            max_side=int(data.get("max_side", 4096)),
-            free_size=bool(data.get("free_size", False)),
-            inverse_mask=bool(data.get("inverse_mask", False)),
-            max_images=int(data.get("max_images", 1)),
-        )
-        for record_type in spec.types:
-            names = [p.name for p in spec.params_for(record_type)]
-            if len(names) != len(set(names)):
-                raise ValueError(
-                    f"Model {model_id!r}: a param name appears twice for {record_type}."
-                )
-        return spec
+        self.request_ids: list[str] = []  # the provider's ids of the calls made so far
 
 
 @dataclass
@@ -202,8 +79,12 @@ class EditRequest:
 class EditResult:
     images: list[bytes]  # encoded image bytes as the provider sent them, one per result
     response: dict[str, Any] = field(default_factory=dict)  # raw provider JSON, images elided
-    usage: dict[str, Any] = field(default_factory=dict)
+    usage: dict[str, Any] = field(default_factory=dict)  # token counts as reported (OpenAI)
     remaining_credits: str | None = None
+    cost: float | None = None  # what the provider says the call cost, in USD (Segmind x-cost)
+    request_ids: list[str] = field(default_factory=list)  # one per call, in order
+    # Results the provider made that could not be fetched, as "result 3 (key): why".
+    missing: list[str] = field(default_factory=list)
 
 
 def _image_size(data: bytes) -> tuple[int, int] | None:
@@ -246,6 +127,10 @@ class Provider:
     team_base_url: ClassVar[bool] = False
     # False for adapters that ignore the prompt (an empty prompt is then fine).
     reads_prompt: ClassVar[bool] = True
+    # The provider publishes its model list (`list_models`); `official_host` is its own host,
+    # anything else is a compatible proxy (see editor.providers.discovery).
+    lists_models: ClassVar[bool] = False
+    official_host: ClassVar[str] = ""
     models: tuple[ModelSpec, ...] = ()  # class-level seed; an instance may carry its own
     note: ClassVar[str] = ""  # plain words shown next to the provider (e.g. what it ignores)
     # How the mask travels upstream: a key of MASK_FORMATS, or "" when it stays on this machine.
@@ -264,6 +149,29 @@ class Provider:
         self.base_url = base_url.rstrip("/")
         if models is not None:
             self.models = tuple(models)
+        self.request_ids: list[str] = []
+        if client is not None:  # every answer's request id, uploads and polls included
+            client.event_hooks = {
+                **client.event_hooks,
+                "response": [*client.event_hooks["response"], self._note_response],
+            }
+
+    def _note_response(self, response: httpx.Response) -> None:
+        self.note_request_id(response.headers.get("x-request-id"))
+
+    def note_request_id(self, request_id: Any) -> None:
+        if isinstance(request_id, str) and request_id and request_id not in self.request_ids:
+            self.request_ids.append(request_id)
+
+    def call(self, req: EditRequest) -> EditResult:
+        """`edit`, with the request ids of every call made attached to the result or error."""
+        try:
+            result = self.edit(req)
+        except ProviderError as exc:
+            exc.request_ids = list(self.request_ids)
+            raise
+        result.request_ids = list(self.request_ids)
+        return result
 
     @classmethod
     def needs_key(cls) -> bool:
@@ -285,6 +193,20 @@ class Provider:
         if base_url and cls.team_base_url:
             urls["base_url"] = base_url
         return cls(client, api_key, models=models, **urls)
+
+    @classmethod
+    def is_official(cls, base_url: str) -> bool:
+        return httpx.URL(base_url).host == cls.official_host
+
+    @classmethod
+    def fit_model(cls, model_id: str) -> ModelSpec:
+        """The declaration for a model the provider lists but the catalogue does not seed."""
+        raise NotImplementedError(f"{cls.name} publishes no model list.")
+
+    def list_models(self) -> list[ListedModel] | None:
+        """The provider's model list; None when the base URL has no list (a proxy without
+        /models). Raises ProviderError for a refused key or a broken answer."""
+        raise NotImplementedError(f"{self.name} publishes no model list.")
 
     def model_spec(self, model_id: str) -> ModelSpec | None:
         return next((m for m in self.models if m.id == model_id), None)

@@ -12,17 +12,17 @@ from typing import Any, NoReturn
 
 import httpx
 
+from . import openai_models
 from .base import (
-    IMAGE_EDITOR,
     IMAGE_GENERATOR,
     IMAGE_INPAINTER,
     EditRequest,
     EditResult,
     ModelSpec,
-    Param,
     Provider,
     ProviderError,
 )
+from .discovery import ListedModel, parse_model_list
 from .http import (
     body_snippet,
     decode_b64_image,
@@ -35,35 +35,6 @@ from .http import (
 )
 
 MAX_MASK_BYTES = 4 * 1024 * 1024
-_ALL = (IMAGE_GENERATOR, IMAGE_EDITOR, IMAGE_INPAINTER)
-_EDITS = (IMAGE_EDITOR, IMAGE_INPAINTER)
-
-
-def _params(*, gpt2: bool, fidelity: bool) -> tuple[Param, ...]:
-    return (
-        Param("size", "auto", None if gpt2 else ("auto", "1024x1024", "1536x1024", "1024x1536")),
-        Param("n", 1, min=1, max=10),
-        Param("quality", "auto", ("auto", "low", "medium", "high")),
-        Param(
-            "background", "auto", ("auto", "opaque") if gpt2 else ("auto", "opaque", "transparent")
-        ),
-        Param("output_format", "png", ("png", "jpeg", "webp")),
-        Param("output_compression", 100, min=0, max=100),
-        Param("moderation", "auto", ("auto", "low"), types=(IMAGE_GENERATOR,)),
-        *((Param("input_fidelity", "low", ("low", "high"), types=_EDITS),) if fidelity else ()),
-    )
-
-
-def _gpt2(model_id: str, label: str) -> ModelSpec:
-    return ModelSpec(
-        model_id,
-        _ALL,
-        _params(gpt2=True, fidelity=False),
-        label=label,
-        max_side=3840,
-        free_size=True,
-        max_images=16,
-    )
 
 
 class OpenAIProvider(Provider):
@@ -73,12 +44,11 @@ class OpenAIProvider(Provider):
     url_settings = {"base_url": "OPENAI_BASE_URL"}
     team_base_url = True  # any OpenAI-compatible proxy
     mask_format = "alpha"
-    models = (
-        _gpt2("gpt-image-2.5-sunburst", "GPT Image 2.5 Sunburst"),
-        _gpt2("gpt-image-2", "GPT Image 2"),
-        ModelSpec("gpt-image-1.5", _ALL, _params(gpt2=False, fidelity=True), max_images=16),
-        ModelSpec("gpt-image-1-mini", _ALL, _params(gpt2=False, fidelity=False), max_images=16),
-    )
+    models = openai_models.SEEDED
+    # GET {base}/models lists what this key may call, with shutdown dates; on any other host
+    # than this one (a proxy) that list is the offer (editor.providers.discovery).
+    lists_models = True
+    official_host = "api.openai.com"
 
     def __init__(
         self,
@@ -89,6 +59,32 @@ class OpenAIProvider(Provider):
         models: Iterable[ModelSpec] | None = None,
     ) -> None:
         super().__init__(client, api_key, base_url, models=models)
+
+    @classmethod
+    def fit_model(cls, model_id: str) -> ModelSpec:
+        return openai_models.family_for(model_id)
+
+    def list_models(self) -> list[ListedModel] | None:
+        assert self.client is not None
+        response = send(
+            self.client,
+            "GET",
+            f"{self.base_url}/models",
+            provider=self.name,
+            headers={"Authorization": f"Bearer {self.api_key}"},
+        )
+        if response.status_code in (404, 405, 501):
+            return None  # a proxy without /models: the seeded families stay on offer
+        if response.status_code != 200:
+            self.raise_for_response(response)
+        try:
+            return parse_model_list(json_body(response))
+        except ValueError as exc:
+            raise ProviderError(
+                f"{self.base_url}/models did not answer a model list ({exc}): "
+                f"{body_snippet(response) or 'empty body'}",
+                permanent=True,
+            ) from exc
 
     def edit(self, req: EditRequest) -> EditResult:
         spec = self.check_request(req)

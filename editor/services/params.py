@@ -129,6 +129,12 @@ def clean_params(
             )
             integer = all(isinstance(x, int) for x in (param.default, param.min, param.max) if x)
             out[param.name] = _number(param.name, value, low, high, integer)
+    if out.get("background") == "transparent" and out.get("output_format") in ("jpeg", "jpg"):
+        raise EditRejected(
+            "background",
+            "A transparent background needs png or webp output; jpeg has no transparency. "
+            "Choose png or webp, or another background.",
+        )
     return out
 
 
@@ -154,9 +160,10 @@ def _default(spec: ModelSpec | None, name: str, params: dict[str, Any]) -> Any:
     return param.default if param is not None else None
 
 
-def estimate_cost(provider: str, model: str, params: dict) -> int:
-    """Credits this edit reserves: the price table in settings times the number of images."""
-    spec = catalogue.model_spec(provider, model)
+def estimate_cost(provider: str, model: str, params: dict, *, team_id: int | None = None) -> int:
+    """Credits this edit reserves: the price table in settings, else the model's own price
+    for the quality and output size, times the number of images."""
+    spec = catalogue.model_spec(provider, model, team_id)
     quality = _default(spec, "quality", params)
     size = _default(spec, "size", params)
     count = _default(spec, "n", params) or _default(spec, "num_images", params) or 1
@@ -164,4 +171,6 @@ def estimate_cost(provider: str, model: str, params: dict) -> int:
         count = int(count)
     except (TypeError, ValueError):
         count = 1
-    return price_for(provider, model, str(quality or "auto"), str(size or "auto"), count)
+    quality, size = str(quality or "auto"), str(size or "auto")
+    default = spec.credits_per_image(quality, size) if spec is not None else None
+    return price_for(provider, model, quality, size, count, default=default)

@@ -18,13 +18,12 @@ from editor import catalogue
 from editor.engine import images, masks
 from editor.providers import PROVIDERS
 from editor.providers.base import IMAGE_GENERATOR, IMAGE_INPAINTER, RECORD_TYPES
+from editor.providers.spec import RETIRED
 from editor.services.params import EditRejected, clean_mask_options, clean_params, estimate_cost
 from gallery.models import Asset, Record
 from gallery.services import assets_visible_to, read_asset
 
-__all__ = ["MAX_PROMPT_CHARS", "EditRejected", "Plan", "plan_edit"]
-
-MAX_PROMPT_CHARS = 4000
+__all__ = ["EditRejected", "Plan", "plan_edit"]
 
 
 @dataclass
@@ -86,10 +85,13 @@ def plan_edit(
     if provider not in PROVIDERS:
         raise EditRejected("provider", f"provider must be one of {', '.join(PROVIDERS)}.")
     label = PROVIDERS[provider].name
-    spec = catalogue.model_spec(provider, model) if isinstance(model, str) else None
+    team_id = membership.team_id
+    spec = catalogue.model_spec(provider, model, team_id) if isinstance(model, str) else None
     if spec is None:
-        known = ", ".join(m.id for m in catalogue.models_for(provider))
+        known = ", ".join(m.id for m in catalogue.models_for(provider, team_id))
         raise EditRejected("model", f"{label} has no model {model!r}; choose one of {known}.")
+    if spec.life(catalogue.today()) == RETIRED:
+        raise EditRejected("model", f"{label}: {spec.life_words(catalogue.today())}")
     if type not in spec.types:
         raise EditRejected(
             "type", f"{label} {model} does not do {type}; it does {', '.join(spec.types)}."
@@ -102,10 +104,10 @@ def plan_edit(
         )
     if not isinstance(prompt, str):
         raise EditRejected("prompt", "The prompt must be text.")
-    if len(prompt) > MAX_PROMPT_CHARS:
+    if len(prompt) > spec.max_prompt:
         raise EditRejected(
             "prompt",
-            f"The prompt is {len(prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}.",
+            f"The prompt is {len(prompt):,} characters; {model} takes {spec.max_prompt:,}.",
         )
     if not prompt.strip() and PROVIDERS[provider].reads_prompt:
         raise EditRejected("prompt", "Describe the change you want in the prompt.")
@@ -151,7 +153,7 @@ def plan_edit(
         model=model,
         prompt=prompt,
         params=cleaned,
-        cost=estimate_cost(provider, model, cleaned),
+        cost=estimate_cost(provider, model, cleaned, team_id=team_id),
         source=source,
         extra_images=extras,
         mask_png=mask_png,

@@ -27,13 +27,14 @@ def preflight(
 
 def _one(membership: Membership, provider: str, model: str, submission: dict) -> dict[str, Any]:
     plan = plan_edit(membership, provider=provider, model=model, **submission)
-    spec = catalogue.model_spec(provider, model)
+    spec = catalogue.model_spec(provider, model, membership.team_id)
     item: dict[str, Any] = {
         "provider": PROVIDERS[provider].name,
         "model": model,
         "type": plan.type,
         "params": {"prompt": plan.prompt, **plan.params},
         "cost": plan.cost,
+        "warning": spec.life_words(catalogue.today()) if spec is not None else "",
     }
     if plan.source is None:
         return item
@@ -56,7 +57,7 @@ def _one(membership: Membership, provider: str, model: str, submission: dict) ->
         grow=int(plan.options.get("grow") or 0),
         feather=int(plan.options.get("feather") or 0),
     )
-    adapter = cls(None, "", models=catalogue.models_for(provider))
+    adapter = cls(None, "", models=catalogue.models_for(provider, membership.team_id))
     data = adapter.upstream_mask(model, mask)
     words = MASK_FORMATS[cls.mask_format][1]
     if spec is not None and spec.inverse_mask:

@@ -146,5 +146,7 @@ def test_missing_quality_and_size_count_as_auto(settings):
 
 def test_the_default_price_table(settings):
     assert services.price_for("onemin", "dall-e-2", "low", "auto") == 1_000
-    assert services.price_for("openai", "gpt-image-1", "medium", "auto") == 4_200
+    # No row names OpenAI: the model's own price applies, else the fallback.
+    assert services.price_for("openai", "gpt-image-1", "medium", "auto", default=4_200) == 4_200
+    assert services.price_for("openai", "gpt-image-x", "medium", "auto") == 5_000
     assert services.price_for("segmind", "gpt-image-1-edit", "high", "auto") == 14_000

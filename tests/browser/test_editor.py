@@ -319,7 +319,7 @@ def test_one_click_sends_the_edit_to_several_providers_side_by_side(
         )
         page.get_by_label("Prompt").fill("a potted plant")
         page.get_by_text("Send to several providers").click()
-        page.locator('input[name="also"][value="openai:gpt-image-1.5"]').check()
+        page.locator('input[name="also"][value="openai:gpt-image-2.5-sunburst"]').check()
         page.get_by_role("button", name="Change painted area").click()
 
         group = page.locator(".job-group.several").first

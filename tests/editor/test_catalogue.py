@@ -68,7 +68,7 @@ def test_a_disabled_or_broken_row_leaves_the_catalogue_working(client, alice_mem
     models = openai_models(client, alice_membership)
 
     assert "gpt-image-3" not in models and "typo" not in models
-    assert "gpt-image-1.5" in models  # the seeded ones are still there
+    assert "gpt-image-2.5-sunburst" in models  # the seeded ones are still there
 
 
 def test_the_admin_form_names_what_is_wrong_with_a_spec():

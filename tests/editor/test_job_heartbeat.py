@@ -34,7 +34,7 @@ def test_a_long_provider_call_keeps_the_heartbeat_fresh(alice_membership, settin
             alice_membership,
             type="IMAGE_INPAINTER",
             provider="openai",
-            model="gpt-image-1.5",
+            model="gpt-image-2.5-sunburst",
             prompt="a red balloon",
             params={},
             source=source,

@@ -87,14 +87,14 @@ def assert_pasted_back(record: Record, color: tuple[int, int, int]) -> None:
 
 
 def test_openai_inpaint_sends_an_alpha_mask_and_pastes_back(run, openai, alice_membership):
-    record = run("openai", "gpt-image-1.5", params={"quality": "low"})
+    record = run("openai", "gpt-image-2.5-sunburst", params={"quality": "low"})
 
     assert (record.status, record.error) == ("SUCCESS", "")
     [call] = openai.requests_to("/v1/images/edits")
     assert call.headers["authorization"] == f"Bearer {openai.api_key}"
     form = call.form()
     assert (form["model"], form["prompt"], form["quality"]) == (
-        "gpt-image-1.5",
+        "gpt-image-2.5-sunburst",
         "a red balloon",
         "low",
     )
@@ -106,7 +106,8 @@ def test_openai_inpaint_sends_an_alpha_mask_and_pastes_back(run, openai, alice_m
     assert np.array_equal(sent, pixels(run.source))
     assert_pasted_back(record, openai.result_color[:3])
     assert record.metadata["usage"]["total_tokens"] == 1106
-    assert alice_membership.used_credit == record.cost == 1_100
+    w, h = map(int, record.prompt_object["size"].split("x"))  # the price scales with pixels
+    assert alice_membership.used_credit == record.cost == round(1_100 * w * h / 1024**2)
 
 
 def test_onemin_inpaint_uploads_a_white_on_black_mask(run, onemin):
@@ -156,7 +157,7 @@ def test_local_inpaint_changes_only_the_painted_area(run, alice_membership):
 
 
 def test_paste_back_off_stores_the_provider_output_as_is(run, openai):
-    record = run("openai", "gpt-image-1.5", paste_back=False)
+    record = run("openai", "gpt-image-2.5-sunburst", paste_back=False)
 
     image = record.images.get()
     assert record.status == "SUCCESS"
@@ -165,7 +166,7 @@ def test_paste_back_off_stores_the_provider_output_as_is(run, openai):
 
 
 def test_text_to_image_stores_every_result(run, openai):
-    record = run("openai", "gpt-image-1.5", type="IMAGE_GENERATOR", params={"n": 2})
+    record = run("openai", "gpt-image-2.5-sunburst", type="IMAGE_GENERATOR", params={"n": 2})
 
     assert record.status == "SUCCESS"
     assert [i.position for i in record.images.all()] == [0, 1]
@@ -186,7 +187,7 @@ def assert_failed_and_refunded(record: Record, membership, words: str) -> None:
 
 def test_openai_bad_key_fails_at_once_and_refunds(run, openai, alice_membership):
     openai.unauthorized_next()
-    record = run("openai", "gpt-image-1.5")
+    record = run("openai", "gpt-image-2.5-sunburst")
 
     assert_failed_and_refunded(record, alice_membership, "key")
     assert len(openai.requests_to("/v1/images/edits")) == 1
@@ -194,7 +195,7 @@ def test_openai_bad_key_fails_at_once_and_refunds(run, openai, alice_membership)
 
 def test_openai_429_with_retry_after_then_success(run, openai):
     openai.rate_limited_next(retry_after="1")
-    record = run("openai", "gpt-image-1.5")
+    record = run("openai", "gpt-image-2.5-sunburst")
 
     assert (record.status, record.error) == ("SUCCESS", "")
     assert len(openai.requests_to("/v1/images/edits")) == 2
@@ -202,7 +203,7 @@ def test_openai_429_with_retry_after_then_success(run, openai):
 
 def test_openai_500_then_success(run, openai):
     openai.server_error_next(500)
-    record = run("openai", "gpt-image-1.5")
+    record = run("openai", "gpt-image-2.5-sunburst")
 
     assert (record.status, record.error) == ("SUCCESS", "")
     assert len(openai.requests_to("/v1/images/edits")) == 2
@@ -211,7 +212,7 @@ def test_openai_500_then_success(run, openai):
 def test_openai_timeout_fails_without_sending_again(run, openai, settings, alice_membership):
     settings.PROVIDER_TIMEOUT_SECONDS = 1
     openai.hang_next(3)
-    record = run("openai", "gpt-image-1.5")
+    record = run("openai", "gpt-image-2.5-sunburst")
 
     assert_failed_and_refunded(record, alice_membership, "did not send it again")
     assert len(openai.requests_to("/v1/images/edits")) == 1
@@ -219,21 +220,21 @@ def test_openai_timeout_fails_without_sending_again(run, openai, settings, alice
 
 def test_openai_malformed_json_fails_plainly(run, openai, alice_membership):
     openai.malformed_json_next()
-    record = run("openai", "gpt-image-1.5")
+    record = run("openai", "gpt-image-2.5-sunburst")
 
     assert_failed_and_refunded(record, alice_membership, "not the JSON")
 
 
 def test_openai_truncated_image_is_retried_then_fails(run, openai, alice_membership):
     openai.truncated_image_next(times=5)
-    record = run("openai", "gpt-image-1.5")
+    record = run("openai", "gpt-image-2.5-sunburst")
 
     assert_failed_and_refunded(record, alice_membership, "damaged image")
 
 
 def test_openai_out_of_quota_fails_and_refunds(run, openai, alice_membership):
     openai.insufficient_quota_next()
-    record = run("openai", "gpt-image-1.5")
+    record = run("openai", "gpt-image-2.5-sunburst")
 
     assert_failed_and_refunded(record, alice_membership, "quota")
     assert len(openai.requests_to("/v1/images/edits")) == 1
@@ -337,7 +338,7 @@ def test_segmind_timeout_is_not_repeated(run, segmind, settings, alice_membershi
 
 
 def test_a_record_already_claimed_is_not_run_twice(run, openai):
-    record = run("openai", "gpt-image-1.5")
+    record = run("openai", "gpt-image-2.5-sunburst")
     services.run_edit(str(record.code))
 
     assert len(openai.requests_to("/v1/images/edits")) == 1

@@ -48,7 +48,7 @@ def test_send_to_several_providers_groups_the_records(alice_membership, source, 
     settings.OPENAI_API_KEY = "k"
     records = services.start_edits_on_providers(
         alice_membership,
-        [("local", "telea"), ("openai", "gpt-image-1.5")],
+        [("local", "telea"), ("openai", "gpt-image-2.5-sunburst")],
         type="IMAGE_INPAINTER",
         prompt="a boat",
         params={},
@@ -58,14 +58,15 @@ def test_send_to_several_providers_groups_the_records(alice_membership, source, 
 
     assert [r.provider for r in records] == ["local", "openai"]
     assert len({r.group for r in records}) == 1 and records[0].group is not None
-    assert alice_membership.used_credit == records[1].cost == 4_200
+    w, h = map(int, records[1].prompt_object["size"].split("x"))  # the price scales with pixels
+    assert alice_membership.used_credit == records[1].cost == round(4_200 * w * h / 1024**2)
 
 
 def test_one_invalid_target_creates_none(alice_membership, source):
     with pytest.raises(services.EditRejected) as exc:
         services.start_edits_on_providers(
             alice_membership,
-            [("local", "telea"), ("openai", "gpt-image-1.5")],  # no OpenAI key
+            [("local", "telea"), ("openai", "gpt-image-2.5-sunburst")],  # no OpenAI key
             type="IMAGE_INPAINTER",
             prompt="a boat",
             params={},
@@ -79,13 +80,13 @@ def test_one_invalid_target_creates_none(alice_membership, source):
 
 def test_group_over_the_credit_limit_reserves_nothing(alice_membership, source, settings):
     settings.OPENAI_API_KEY = "k"
-    alice_membership.credit_limit = 5_000
+    alice_membership.credit_limit = 3_000  # enough for either edit, not for both
     alice_membership.save()
 
     with pytest.raises(services.EditRejected) as exc:
         services.start_edits_on_providers(
             alice_membership,
-            [("openai", "gpt-image-1.5"), ("openai", "gpt-image-1-mini")],
+            [("openai", "gpt-image-2.5-sunburst"), ("openai", "gpt-image-2.5-flare")],
             type="IMAGE_EDITOR",
             prompt="a boat",
             params={},
@@ -143,5 +144,8 @@ def test_rerun_makes_a_new_record_with_the_same_parameters(
 
 @pytest.mark.django_db
 def test_estimate_cost_counts_images(settings):
-    assert services.estimate_cost("openai", "gpt-image-1.5", {"quality": "high", "n": 3}) == 50_100
+    assert (
+        services.estimate_cost("openai", "gpt-image-2.5-sunburst", {"quality": "high", "n": 3})
+        == 50_100
+    )
     assert services.estimate_cost("local", "telea", {}) == 0

@@ -353,7 +353,7 @@ def test_preview_shows_each_providers_mask_and_size_and_writes_nothing(
     data = inpaint_data(
         asset,
         prompt="a potted plant",
-        also=["openai:gpt-image-1.5"],
+        also=["openai:gpt-image-2.5-sunburst"],
     )
 
     response = alice_client.post(reverse("editor:preflight"), data, headers={"HX-Request": "true"})
@@ -361,7 +361,7 @@ def test_preview_shows_each_providers_mask_and_size_and_writes_nothing(
     assert response.status_code == 200, response.content.decode()[:2000]
     html = response.content.decode()
     assert "Local (OpenCV) · telea" in html and "The mask stays on this machine" in html
-    assert "OpenAI · gpt-image-1.5" in html
+    assert "OpenAI · gpt-image-2.5-sunburst" in html
     assert "PNG with an alpha channel: fully transparent where the model may paint" in html
     assert "Image: PNG, 64x48 px." in html
     encoded = html.split('src="data:image/png;base64,', 1)[1].split('"', 1)[0]
@@ -376,7 +376,7 @@ def test_preview_shows_each_providers_mask_and_size_and_writes_nothing(
 
 def test_preview_refuses_what_submitting_would_refuse(alice_client, asset, settings):
     settings.OPENAI_API_KEY = "sk-test"
-    data = inpaint_data(asset, provider="openai", model="gpt-image-1.5", prompt="")
+    data = inpaint_data(asset, provider="openai", model="gpt-image-2.5-sunburst", prompt="")
     data.pop("p_radius")
 
     response = alice_client.post(reverse("editor:preflight"), data, headers={"HX-Request": "true"})

@@ -4,8 +4,8 @@
         provider = OpenAIProvider(make_client(), srv.api_key, srv.base_url)
 
 Routes: POST /v1/images/generations (JSON), POST /v1/images/edits (multipart: `image` or
-repeated `image[]`, optional `mask`), GET /files/<name> (for `return_urls`). Every answer carries
-`x-request-id: req_<n>`.
+repeated `image[]`, optional `mask`), GET /v1/models (the model list, with `shutdown_date` where
+set), GET /files/<name> (for `return_urls`). Every answer carries `x-request-id: req_<n>`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ class OpenAIServer(LoopbackServer):
     - `return_urls`: answer data[].url (served here) instead of b64_json;
     - `b64_prefix`: prefix b64_json with `data:image/png;base64,` as some proxies do;
     - `result_color`. Results are solid PNGs at the requested size (first image's for auto).
+    - `model_list`: what GET /v1/models answers, as [(id, shutdown_date or None)]; None makes
+      it a 404, as on a proxy without a model list.
     Edits with a mask check it like OpenAI: PNG with alpha, same size as the first image.
     """
 
@@ -39,6 +41,13 @@ class OpenAIServer(LoopbackServer):
         self.files: dict[str, bytes] = {}
         self._counter = itertools.count(1)
         self._truncate_images = 0
+        self.model_list: list[tuple[str, str | None]] | None = [
+            ("gpt-image-2.6-sunburst", None),
+            ("gpt-image-2.5-sunburst", None),
+            ("gpt-image-2", "2027-02-10"),
+            ("dall-e-3", None),
+            ("gpt-4o", None),
+        ]
 
     @property
     def base_url(self) -> str:
@@ -132,6 +141,8 @@ class OpenAIServer(LoopbackServer):
                 401,
                 headers,
             )
+        if request.method == "GET" and request.path == "/v1/models":
+            return self._models(headers)
         if request.method == "POST" and request.path == "/v1/images/generations":
             params = request.json()
             images: list[bytes] = []
@@ -195,6 +206,24 @@ class OpenAIServer(LoopbackServer):
             },
         }
         return Reply.json(body, 200, headers)
+
+    def _models(self, headers: dict[str, str]) -> Reply:
+        """OpenAI's list shape: {"object": "list", "data": [{"id", "object": "model", "created",
+        "owned_by", "shutdown_date"?}]}."""
+        if self.model_list is None:
+            return Reply.json(self._error("Not found", "invalid_request_error", None), 404, headers)
+        data = []
+        for model_id, shutdown in self.model_list:
+            item: dict[str, Any] = {
+                "id": model_id,
+                "object": "model",
+                "created": 1757289600,
+                "owned_by": "system",
+            }
+            if shutdown:
+                item["shutdown_date"] = shutdown
+            data.append(item)
+        return Reply.json({"object": "list", "data": data}, 200, headers)
 
     def _bad(self, message: str, param: str, headers: dict[str, str]) -> Reply:
         return Reply.json(

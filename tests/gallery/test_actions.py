@@ -133,8 +133,8 @@ def test_record_rating_refuses_a_rating_outside_1_to_5(alice_membership):
 def test_review_tags_are_saved_with_the_rating_and_counted_per_provider(
     alice_client, alice_membership
 ):
-    record = make_record(alice_membership, provider="openai", model="gpt-image-1.5")
-    other = make_record(alice_membership, provider="openai", model="gpt-image-1.5")
+    record = make_record(alice_membership, provider="openai", model="gpt-image-2.5-sunburst")
+    other = make_record(alice_membership, provider="openai", model="gpt-image-2.5-sunburst")
     url = reverse("gallery:rate", args=[record.code])
 
     response = alice_client.post(

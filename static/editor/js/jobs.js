@@ -15,9 +15,10 @@ function updateCounter(textarea) {
   const counter = document.querySelector(`[data-counter-for="${textarea.id}"]`);
   if (!counter) return;
   const n = textarea.value.length;
+  const limit = Number(textarea.getAttribute("maxlength")) || 4000; // the chosen model's limit
   counter.querySelector("[data-count]").textContent = n;
-  counter.classList.toggle("over", n > 4000);
-  counter.classList.toggle("near", n > 3600 && n <= 4000);
+  counter.classList.toggle("over", n > limit);
+  counter.classList.toggle("near", n > limit * 0.9 && n <= limit);
 }
 
 document.addEventListener("input", (event) => {

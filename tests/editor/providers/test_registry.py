@@ -71,14 +71,24 @@ def test_seeded_catalogues():
     assert onemin["gpt-image-1"].param("background", IMAGE_INPAINTER) is None
     openai = ids("openai")
     assert set(openai) == {
+        "gpt-image-2.6-sunburst",
+        "gpt-image-2.6-flare",
         "gpt-image-2.5-sunburst",
+        "gpt-image-2.5-flare",
         "gpt-image-2",
         "gpt-image-1.5",
         "gpt-image-1-mini",
+        "chatgpt-image-latest",
+        "gpt-image-1",
     }
     assert openai["gpt-image-1.5"].param("input_fidelity", IMAGE_EDITOR) is not None
     assert openai["gpt-image-2"].param("input_fidelity") is None
     assert "transparent" not in openai["gpt-image-2"].param("background").choices
+    assert "transparent" in openai["gpt-image-2.5-sunburst"].param("background").choices
+    assert openai["gpt-image-2.6-flare"].param("complexity").choices == ("low", "medium", "high")
+    assert openai["gpt-image-2.5-flare"].param("complexity") is None
+    assert openai["gpt-image-2.5-sunburst"].param("quality").choices[-2:] == ("xhigh", "max")
+    assert {m.max_prompt for m in openai.values()} == {32_000}
     segmind = ids("segmind")
     assert segmind["gpt-image-1-edit"].types == (IMAGE_EDITOR, IMAGE_INPAINTER)
     assert segmind["gpt-image-1"].types == (IMAGE_GENERATOR,)
@@ -130,7 +140,7 @@ def test_catalogue_from_spec_rejects_bad_json(data, message):
 def test_extend_models_adds_and_replaces():
     cls = get_provider_class("openai")
     extended = extend_models(
-        cls,
+        cls.models,
         [
             {"id": "gpt-image-3", "types": ["IMAGE_GENERATOR"]},
             {"id": "gpt-image-2", "types": ["IMAGE_EDITOR"], "label": "GPT Image 2 (edits only)"},
@@ -140,21 +150,22 @@ def test_extend_models_adds_and_replaces():
     assert len(extended) == len(cls.models) + 1
     assert by_id["gpt-image-3"].types == (IMAGE_GENERATOR,)
     assert by_id["gpt-image-2"].label == "GPT Image 2 (edits only)"
-    assert cls.models[1].id == "gpt-image-2" and cls.models[1].types != (IMAGE_EDITOR,)
-    assert extend_models(cls, None) == cls.models
+    seeded = next(m for m in cls.models if m.id == "gpt-image-2")
+    assert seeded.types != (IMAGE_EDITOR,)  # the class's own seed is untouched
+    assert extend_models(cls.models, None) == cls.models
 
 
 def test_extend_models_rejects_duplicate_ids():
     with pytest.raises(ValueError, match="twice"):
         extend_models(
-            get_provider_class("local"),
+            get_provider_class("local").models,
             [{"id": "a", "types": ["IMAGE_INPAINTER"]}, {"id": "a", "types": ["IMAGE_INPAINTER"]}],
         )
 
 
 def test_provider_uses_extended_models_passed_to_constructor():
     cls = get_provider_class("local")
-    extended = extend_models(cls, [{"id": "telea-x", "types": ["IMAGE_INPAINTER"]}])
+    extended = extend_models(cls.models, [{"id": "telea-x", "types": ["IMAGE_INPAINTER"]}])
     provider = cls(models=extended)
     assert provider.model_spec("telea-x") is not None
     assert cls().model_spec("telea-x") is None

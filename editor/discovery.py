@@ -1,0 +1,147 @@
+"""Keeping the catalogue current: read each provider's model list and remember it.
+
+A list is read (`GET {base}/models`) when a team saves a key (a task, so the page does not wait),
+from the admin's "Refresh models" action, and by the worker's periodic hook
+`refresh_stale_model_lists` once a list is older than MODEL_LIST_MAX_AGE_HOURS. The catalogue
+lays the stored list over the seeded models (editor.providers.discovery.merge_listing).
+
+A base URL a team typed is fetched only when it resolves to public addresses (editor.ssrf); the
+base URL configured for the instance may point anywhere, an internal proxy included.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import httpx
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import ProviderCredential
+from accounts.services import provider_base_url, provider_key
+from editor.models import ModelListing
+from editor.providers import PROVIDERS, get_provider_class
+from editor.providers.base import Provider, ProviderError
+from editor.providers.discovery import ListedModel
+from editor.providers.http import make_client
+from editor.ssrf import FetchRefused, resolve_public
+
+logger = logging.getLogger(__name__)
+TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+
+
+def configured_base(cls: type[Provider]) -> str:
+    return str(getattr(settings, cls.url_settings["base_url"])).rstrip("/")
+
+
+def base_url_for(provider_id: str, team_id: int | None = None) -> str:
+    """Where the team's calls go: its own base URL where the adapter allows one, else the
+    instance's."""
+    cls = get_provider_class(provider_id)
+    own = provider_base_url(team_id, provider_id) if team_id and cls.team_base_url else ""
+    return (own or configured_base(cls)).rstrip("/")
+
+
+def check_reachable(cls: type[Provider], base_url: str) -> None:
+    """FetchRefused when a user-given base URL points at a private or local address."""
+    if base_url.rstrip("/") == configured_base(cls):
+        return
+    url = httpx.URL(base_url)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise FetchRefused(f"The base URL {base_url} is not an http(s) URL.")
+    resolve_public(url.host, url.port or (443 if url.scheme == "https" else 80))
+
+
+def listing_for(provider_id: str, base_url: str) -> list[ListedModel] | None:
+    """The stored model list for a base URL; None when never read or there is no list."""
+    row = ModelListing.objects.filter(provider=provider_id, base_url=base_url.rstrip("/")).first()
+    if row is None or row.listed is None:
+        return None
+    return [ListedModel.from_dict(item) for item in row.listed]
+
+
+def refresh(provider_id: str, base_url: str, api_key: str) -> ModelListing:
+    """Read the list now and store it. A failure is stored as the listing's error and keeps
+    the last good list (a proxy that is down for a minute must not empty the catalogue)."""
+    cls = get_provider_class(provider_id)
+    base_url = base_url.rstrip("/")
+    row, _ = ModelListing.objects.get_or_create(provider=provider_id, base_url=base_url)
+    row.tried = timezone.now()
+    try:
+        check_reachable(cls, base_url)
+        with make_client(TIMEOUT) as client:
+            adapter = cls.from_settings(settings, client, api_key=api_key, base_url=base_url)
+            if adapter.base_url != base_url:  # an adapter that takes no team base URL
+                raise FetchRefused(f"{cls.name} does not call {base_url}.")
+            listed = adapter.list_models()
+    except (ProviderError, FetchRefused) as exc:
+        row.error = exc.message[:2000]
+        logger.info("model list at %s not read: %s", base_url, exc.message)
+    else:
+        row.listed = None if listed is None else [m.as_dict() for m in listed]
+        row.fetched, row.error = row.tried, ""
+    row.save()
+    return row
+
+
+def refresh_for_team(team_id: int, provider_id: str) -> ModelListing | None:
+    """Re-read the list the team's calls see (its own base URL and key, or the instance's)."""
+    cls = get_provider_class(provider_id)
+    if not cls.lists_models:
+        return None
+    key, _own = provider_key(team_id, provider_id)
+    if not key:
+        return None
+    return refresh(provider_id, base_url_for(provider_id, team_id), key)
+
+
+def refresh_listing(row: ModelListing) -> ModelListing:
+    """Re-read one stored listing with a key that calls that base URL (admin action)."""
+    key = _keys_by_base(row.provider).get(row.base_url, "")
+    if not key:
+        row.tried, row.error = timezone.now(), "No key calls this base URL any more."
+        row.save(update_fields=["tried", "error"])
+        return row
+    return refresh(row.provider, row.base_url, key)
+
+
+def refresh_stale_model_lists() -> int:
+    """Periodic hook for the worker (settings.WORKER_PERIODIC): re-read every model list that
+    is older than MODEL_LIST_MAX_AGE_HOURS, or never read. Returns how many were read."""
+    return refresh_model_lists(max_age=timedelta(hours=settings.MODEL_LIST_MAX_AGE_HOURS))
+
+
+def refresh_model_lists(max_age: timedelta | None = None) -> int:
+    """Re-read the model list at every base URL a key calls (only those not tried within
+    `max_age`, when given). Returns how many were read."""
+    cutoff = timezone.now() - max_age if max_age is not None else None
+    done = 0
+    for provider_id, cls in PROVIDERS.items():
+        if not cls.lists_models:
+            continue
+        fresh: set[str] = set()
+        if cutoff is not None:
+            recent = ModelListing.objects.filter(provider=provider_id, tried__gte=cutoff)
+            fresh = set(recent.values_list("base_url", flat=True))
+        for base_url, key in _keys_by_base(provider_id).items():
+            if base_url not in fresh:
+                refresh(provider_id, base_url, key)
+                done += 1
+    return done
+
+
+def _keys_by_base(provider_id: str) -> dict[str, str]:
+    """One key for every base URL this provider is called at: the instance's, then each team's."""
+    cls = get_provider_class(provider_id)
+    keys: dict[str, str] = {}
+    instance_key = getattr(settings, cls.key_setting, "")
+    if instance_key:
+        keys[configured_base(cls)] = instance_key
+    for credential in ProviderCredential.objects.filter(provider=provider_id).order_by("pk"):
+        base = (credential.base_url or configured_base(cls)).rstrip("/")
+        if base not in keys:
+            key, _own = provider_key(credential.team_id, provider_id)
+            if key:
+                keys[base] = key
+    return keys
