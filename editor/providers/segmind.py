@@ -1,4 +1,6 @@
-"""Segmind serverless v1: upload data URLs, then one JSON POST that answers raw image bytes.
+"""Segmind: upload data URLs, then run the model through the v2 async API (submit, poll,
+fetch; editor.providers.segmind_v2), or through v1 (one POST answering raw image bytes, in
+maintenance mode) for a model that has no v2 endpoint.
 
 Protocol: https://www.segmind.com/models/gpt-image-1-edit/api. Auth header `x-api-key`. The
 mask follows OpenAI's convention (alpha 0 = edit) because Segmind forwards to OpenAI's model;
@@ -8,11 +10,13 @@ its polarity is not documented.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
 import httpx
 
+from . import segmind_v2
 from .base import (
     IMAGE_EDITOR,
     IMAGE_GENERATOR,
@@ -58,6 +62,8 @@ class SegmindProvider(Provider):
     mask_format = "alpha"
     # max_images: Segmind states no limit for image_urls; 16 is OpenAI's, the model behind it.
     models = (
+        ModelSpec("gpt-image-2", _EDITS, _params(), max_images=16, label="GPT Image 2"),
+        ModelSpec("gpt-image-1.5-edit", _EDITS, _params(), max_images=16),
         ModelSpec("gpt-image-1-edit", _EDITS, _params(), max_images=16),
         ModelSpec("gpt-image-1-edit-mini", _EDITS, _params(), max_images=16),
         ModelSpec("gpt-image-1", (IMAGE_GENERATOR,), _params()),
@@ -72,9 +78,15 @@ class SegmindProvider(Provider):
         upload_url: str = "https://workflows-api.segmind.com/upload-asset",
         *,
         models: Iterable[ModelSpec] | None = None,
+        poll_interval: float = 1.0,
+        poll_timeout: float = 600.0,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(client, api_key, base_url, models=models)
         self.upload_url = upload_url
+        self.poll_interval = poll_interval
+        self.poll_timeout = poll_timeout
+        self.sleep = sleep
 
     def edit(self, req: EditRequest) -> EditResult:
         spec = self.check_request(req)
@@ -91,11 +103,18 @@ class SegmindProvider(Provider):
             body["image_urls"] = urls[: len(req.images)]
             if req.type == IMAGE_INPAINTER:
                 body["mask"] = urls[-1]
+        job = segmind_v2.submit(self, req.model, body)
+        if job is not None:
+            return segmind_v2.wait_and_fetch(self, job)
+        return self._run_v1(req.model, body)
+
+    def _run_v1(self, model: str, body: dict[str, Any]) -> EditResult:
+        """The maintenance-mode sync API: one POST answering the image bytes."""
         assert self.client is not None
         response = send(
             self.client,
             "POST",
-            f"{self.base_url}/v1/{req.model}",
+            f"{self.base_url}/v1/{model}",
             provider=self.name,
             billable=True,
             json=body,
@@ -105,23 +124,13 @@ class SegmindProvider(Provider):
             self.raise_for_response(response)
         image = self._image(response)
         headers = response.headers
-        raw = {
-            "content_type": headers.get("content-type", ""),
-            "bytes": len(image),
-            **{
-                name: headers[name]
-                for name in (
-                    "x-remaining-credits",
-                    "x-cost",
-                    "x-generation-time",
-                    "x-seed-value",
-                    "x-request-id",
-                )
-                if name in headers
-            },
-        }
+        raw = {"api": "v1", "content_type": headers.get("content-type", ""), "bytes": len(image)}
+        raw |= segmind_v2.billing_headers(headers)
         return EditResult(
-            images=[image], response=raw, remaining_credits=headers.get("x-remaining-credits")
+            images=[image],
+            response=raw,
+            remaining_credits=headers.get("x-remaining-credits"),
+            cost=segmind_v2.reported_cost(headers),
         )
 
     def upload(self, files: list[bytes]) -> list[str]:
@@ -204,6 +213,8 @@ class SegmindProvider(Provider):
             )
         if status == 410:
             fail(f"Segmind has retired this model: {detail}", True)
+        if status == 422:
+            fail(f"Segmind could not make the image: {detail or 'the job failed'}", True)
         if status == 429:
             fail(f"Segmind is rate limiting requests: {detail or 'too many requests'}", False)
         if status >= 500:

@@ -1,11 +1,16 @@
-"""A loopback Segmind: upload-asset (data URLs) and the serverless v1 model endpoints.
+"""A loopback Segmind: upload-asset (data URLs), the v2 async API and the v1 sync endpoints.
 
     with SegmindServer() as srv:
         provider = SegmindProvider(make_client(), srv.api_key, srv.base_url, srv.upload_url)
 
-Routes: POST /upload-asset {"data_urls": [...]} -> {"file_urls": [...]}, POST /v1/<slug>
-(JSON; answers raw image bytes with x-remaining-credits, x-cost, x-generation-time,
-x-request-id), GET /files/<name> (the uploaded files).
+Routes: POST /upload-asset {"data_urls": [...]} -> {"file_urls": [...]};
+POST /v2/<slug> (JSON) -> {"request_id", "status": "QUEUED", "poll_url", "status_url",
+"response_url"}; GET /v2/requests/<id>/status -> QUEUED, PROCESSING (`polls_before_done` times),
+then COMPLETED with "metrics", or 422 {"status": "FAILED", "error"} for a failed job;
+GET /v2/requests/<id> -> {"status", "output": <url of the image>, "metrics"};
+POST /v1/<slug> (JSON; answers raw image bytes with x-remaining-credits, x-cost,
+x-generation-time, x-request-id); GET /files/<name> (uploads and outputs).
+A slug outside `v2_slugs` answers 404 on /v2 (use v1). Credits are taken when a job completes.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from PIL import Image
 
 from .base import LoopbackServer, RecordedRequest, Reply, make_png, parse_size
 
-EDIT_SLUGS = {"gpt-image-1-edit", "gpt-image-1-edit-mini"}
+EDIT_SLUGS = {"gpt-image-1-edit", "gpt-image-1-edit-mini", "gpt-image-1.5-edit", "gpt-image-2"}
 GEN_SLUGS = {"gpt-image-1", "gpt-image-1-mini"}
 
 
@@ -38,6 +43,10 @@ class SegmindServer(LoopbackServer):
         self.files: dict[str, bytes] = {}
         self._counter = itertools.count(1)
         self._truncate_images = 0
+        self.v2_slugs: set[str] = EDIT_SLUGS | GEN_SLUGS
+        self.polls_before_done = 1
+        self.jobs: dict[str, dict] = {}  # request id -> {"polls", "png", "error"}
+        self._fail_jobs: list[str] = []
 
     @property
     def base_url(self) -> str:
@@ -82,6 +91,10 @@ class SegmindServer(LoopbackServer):
     def truncated_image_next(self, times: int = 1) -> None:
         self._truncate_images += times
 
+    def job_fails_next(self, error: str = "The model could not process the image") -> None:
+        """The next v2 job is accepted, then its status answers 422 FAILED with `error`."""
+        self._fail_jobs.append(error)
+
     # --- protocol --------------------------------------------------------------------------
 
     def handle(self, request: RecordedRequest) -> Reply:
@@ -94,12 +107,19 @@ class SegmindServer(LoopbackServer):
             return Reply.json(
                 {"error": "Unauthorized. API key is invalid or may have expired."}, 401
             )
+        if request.method == "GET" and request.path.startswith("/v2/requests/"):
+            return self._v2_poll(request.path.removeprefix("/v2/requests/"))
         if request.method != "POST":
             return Reply(405, b"<html>405 Method Not Allowed</html>", {"Content-Type": "text/html"})
         if "application/json" not in request.headers.get("content-type", ""):
             return Reply.json({"error": "Invalid content type"}, 406)
         if request.path == "/upload-asset":
             return self._upload(request)
+        if request.path.startswith("/v2/"):
+            slug = request.path.removeprefix("/v2/")
+            if slug in self.v2_slugs:
+                return self._v2_submit(slug, request)
+            return Reply.json({"error": "Model not found"}, 404)
         slug = request.path.removeprefix("/v1/")
         if slug in EDIT_SLUGS or slug in GEN_SLUGS:
             return self._run(slug, request)
@@ -122,8 +142,55 @@ class SegmindServer(LoopbackServer):
             return self.files.get(url[len(prefix) :])
         return None
 
-    def _run(self, slug: str, request: RecordedRequest) -> Reply:
-        body = request.json()
+    def _v2_submit(self, slug: str, request: RecordedRequest) -> Reply:
+        made = self._make(slug, request.json())
+        if isinstance(made, Reply):
+            return made
+        request_id = f"{next(self._counter):08x}-sg2"
+        with self._lock:
+            error = self._fail_jobs.pop(0) if self._fail_jobs else None
+            self.jobs[request_id] = {"polls": 0, "png": made, "error": error}
+        base = f"{self.url}/v2/requests/{request_id}"
+        return Reply.json(
+            {
+                "request_id": request_id,
+                "status": "QUEUED",
+                "poll_url": f"{self.url}/v1/requests/{request_id}",
+                "status_url": f"{base}/status",
+                "response_url": base,
+            }
+        )
+
+    def _v2_poll(self, rest: str) -> Reply:
+        request_id, _, tail = rest.partition("/")
+        job = self.jobs.get(request_id)
+        if job is None:
+            return Reply.json({"error": "Request not found"}, 404)
+        with self._lock:
+            if tail == "status":
+                job["polls"] += 1
+            done = job["polls"] > self.polls_before_done
+            if done and job["error"] is None and "output" not in job:
+                self.credits = round(self.credits - self.cost, 4)
+                name = f"output_{request_id}.png"
+                self.files[name] = job["png"]
+                job["output"] = f"{self.url}/files/{name}"
+        if done and job["error"] is not None:
+            failed = {"status": "FAILED", "error": job["error"], "metrics": {}}
+            return Reply.json(failed, 422)
+        if not done:
+            return Reply.json({"request_id": request_id, "status": "PROCESSING"})
+        body = {
+            "request_id": request_id,
+            "status": "COMPLETED",
+            "metrics": {"inference_time": 56.8},
+        }
+        if tail != "status":
+            body["output"] = job["output"]
+        return Reply.json(body)
+
+    def _make(self, slug: str, body: dict) -> bytes | Reply:
+        """The result image for a valid request, or the error reply (both API versions)."""
         if not body.get("prompt"):
             return Reply.json({"error": "prompt is required"}, 400)
         fallback = (1024, 1024)
@@ -137,8 +204,13 @@ class SegmindServer(LoopbackServer):
                 fallback = img.size
         if self.credits < self.cost:
             return Reply.json({"error": "Not enough credits"}, 406)
+        return make_png(*parse_size(body.get("size"), fallback), color=self.result_color)
+
+    def _run(self, slug: str, request: RecordedRequest) -> Reply:
+        png = self._make(slug, request.json())
+        if isinstance(png, Reply):
+            return png
         self.credits = round(self.credits - self.cost, 4)
-        png = make_png(*parse_size(body.get("size"), fallback), color=self.result_color)
         reply = Reply(
             200,
             png,

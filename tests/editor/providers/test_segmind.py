@@ -1,3 +1,6 @@
+"""Segmind's v1 sync API, used for a model without a v2 endpoint (the fake answers 404 on /v2
+here; the v2 async flow is in test_segmind_v2.py)."""
+
 import base64
 import io
 
@@ -22,6 +25,7 @@ from .conftest import box_mask, png
 @pytest.fixture
 def srv():
     with SegmindServer() as server:
+        server.v2_slugs = set()  # no model has v2 here: every call falls back to v1
         yield server
 
 
@@ -50,8 +54,9 @@ def _data_url_bytes(url: str) -> bytes:
 def test_inpaint_uploads_data_urls_then_posts_urls(srv, provider):
     result = provider.edit(inpaint(quality="high"))
 
-    upload, run = srv.requests
+    upload, tried_v2, run = srv.requests
     assert (upload.method, upload.path) == ("POST", "/upload-asset")
+    assert (tried_v2.path, tried_v2.json()) == ("/v2/gpt-image-1-edit", run.json())
     assert upload.headers["x-api-key"] == "test-segmind-key"
     data_urls = upload.json()["data_urls"]
     assert len(data_urls) == 2
@@ -81,6 +86,7 @@ def test_inpaint_uploads_data_urls_then_posts_urls(srv, provider):
     assert result.response["x-cost"] == "0.1400"
     assert result.response["x-generation-time"] == "56.8"
     assert result.response["content_type"] == "image/png"
+    assert result.cost == 0.14
 
 
 def test_editor_sends_several_images_and_no_mask(srv, provider):
@@ -88,7 +94,7 @@ def test_editor_sends_several_images_and_no_mask(srv, provider):
         type=IMAGE_EDITOR, model="gpt-image-1-edit-mini", prompt="p", images=[png(8, 8), png(4, 4)]
     )
     provider.edit(req)
-    upload, run = srv.requests
+    upload, _tried_v2, run = srv.requests
     assert len(upload.json()["data_urls"]) == 2
     body = run.json()
     assert len(body["image_urls"]) == 2 and "mask" not in body
@@ -99,7 +105,7 @@ def test_generation_posts_json_without_upload(srv, provider):
         type=IMAGE_GENERATOR, model="gpt-image-1-mini", prompt="a cat", params={"n": 3}
     )
     result = provider.edit(req)
-    (run,) = srv.requests
+    (run,) = srv.requests_to("/v1/")
     assert run.path == "/v1/gpt-image-1-mini"
     body = run.json()
     assert body["size"] == "1024x1024" and body["quality"] == "high"

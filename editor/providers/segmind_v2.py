@@ -1,0 +1,181 @@
+"""Segmind's v2 async API: submit, poll the status, fetch the output (providers.md 2.4).
+
+- Submit `POST /v2/<model>` -> {request_id, status: QUEUED, status_url, response_url}. A model
+  without a v2 endpoint answers 404/405: `submit` returns None and the adapter uses v1.
+- Poll `status_url` -> QUEUED / PROCESSING / COMPLETED / FAILED; a failed job answers 422
+  {"status": "FAILED", "error"} and costs nothing.
+- Fetch `response_url` -> {"output": ...}: an image URL, base64, or a list of them.
+Once a job is submitted it is never submitted again (that could bill twice): every failure after
+the submit is permanent, and a poll that fails for a moment is simply repeated.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .base import EditResult, ProviderError
+from .http import backoff_delay, decode_b64_image, expect_json_object, fetch_image, send
+
+if TYPE_CHECKING:
+    from .segmind import SegmindProvider
+
+NO_V2 = (404, 405, 501)
+POLL_FAILURES_TOLERATED = 5
+
+
+@dataclass
+class Job:
+    request_id: str
+    status_url: str
+    response_url: str
+    seen: dict[str, Any] = field(default_factory=dict)  # billing headers from any answer
+
+
+def submit(provider: SegmindProvider, model: str, body: dict[str, Any]) -> Job | None:
+    assert provider.client is not None
+    response = send(
+        provider.client,
+        "POST",
+        f"{provider.base_url}/v2/{model}",
+        provider=provider.name,
+        billable=True,
+        json=body,
+        headers=provider._headers(),
+    )
+    if response.status_code in NO_V2:
+        return None
+    if response.status_code not in (200, 201, 202):
+        provider.raise_for_response(response)
+    data = expect_json_object(response, provider.name)
+    request_id = data.get("request_id")
+    if not isinstance(request_id, str) or not request_id:
+        raise ProviderError(
+            f"Segmind accepted the job but sent no request id: {data}", permanent=True
+        )
+    provider.note_request_id(request_id)
+    base = f"{provider.base_url}/v2/requests/{request_id}"
+    return Job(
+        request_id,
+        str(data.get("status_url") or f"{base}/status"),
+        str(data.get("response_url") or base),
+    )
+
+
+def wait_and_fetch(provider: SegmindProvider, job: Job) -> EditResult:
+    try:
+        status = _wait(provider, job)
+        return _fetch(provider, job, status)
+    except ProviderError as exc:
+        if exc.permanent:
+            raise
+        raise ProviderError(
+            f"{exc.message} Segmind job {job.request_id} was submitted, so Promptbrush did not "
+            "send it again; re-run the edit if you need it.",
+            permanent=True,
+            status=exc.status,
+            response=exc.response,
+        ) from exc
+
+
+def _wait(provider: SegmindProvider, job: Job) -> dict[str, Any]:
+    """Poll until COMPLETED (returns the status body) or FAILED (raises)."""
+    deadline = time.monotonic() + provider.poll_timeout
+    failures = 0
+    while True:
+        try:
+            data = _get(provider, job, job.status_url)
+        except ProviderError as exc:
+            failures += 1
+            if exc.permanent or failures > POLL_FAILURES_TOLERATED:
+                raise
+            provider.sleep(backoff_delay(failures - 1))
+            continue
+        failures = 0
+        status = str(data.get("status") or "").upper()
+        if status == "COMPLETED":
+            return data
+        if status == "FAILED":
+            raise ProviderError(
+                f"Segmind could not make the image: {data.get('error') or 'the job failed'}",
+                permanent=True,
+                response=data,
+            )
+        if time.monotonic() > deadline:
+            raise ProviderError(
+                f"Segmind job {job.request_id} was still {status.lower() or 'running'} after "
+                f"{provider.poll_timeout:g} s; Promptbrush stopped waiting.",
+                permanent=True,
+            )
+        provider.sleep(provider.poll_interval)
+
+
+def _fetch(provider: SegmindProvider, job: Job, status: dict[str, Any]) -> EditResult:
+    data = _get(provider, job, job.response_url)
+    output = data.get("output", status.get("output"))
+    images = [_image(provider, item) for item in _flatten(output)]
+    if not images:
+        raise ProviderError(
+            f"Segmind finished job {job.request_id} without an output image.", permanent=True
+        )
+    elided = {k: v for k, v in data.items() if k != "output"}
+    raw = {"api": "v2", "request_id": job.request_id, **elided, **job.seen}
+    return EditResult(
+        images=images,
+        response=raw,
+        remaining_credits=job.seen.get("x-remaining-credits"),
+        cost=reported_cost(job.seen),
+    )
+
+
+def _get(provider: SegmindProvider, job: Job, url: str) -> dict[str, Any]:
+    assert provider.client is not None
+    response = send(
+        provider.client, "GET", url, provider=provider.name, headers=provider._headers()
+    )
+
+    job.seen |= {k: v for k, v in billing_headers(response.headers).items() if k != "x-request-id"}
+    if response.status_code != 200:
+        provider.raise_for_response(response)  # 422 = the job failed
+    return expect_json_object(response, provider.name)
+
+
+def _flatten(output: Any) -> list[Any]:
+    if isinstance(output, list):
+        return [x for item in output for x in _flatten(item)]
+    if isinstance(output, dict):
+        for key in ("image", "images", "url", "urls", "output"):
+            if key in output:
+                return _flatten(output[key])
+        return []
+    return [output] if isinstance(output, str) and output else []
+
+
+def _image(provider: SegmindProvider, item: str) -> bytes:
+    if item.startswith(("http://", "https://")):
+        assert provider.client is not None
+        return fetch_image(provider.client, item, provider=provider.name)
+    return decode_b64_image(item, provider.name)
+
+
+BILLING_HEADERS = (
+    "x-remaining-credits",
+    "x-cost",
+    "x-generation-time",
+    "x-seed-value",
+    "x-request-id",
+)
+
+
+def billing_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name: headers[name] for name in BILLING_HEADERS if name in headers}
+
+
+def reported_cost(headers: Mapping[str, str]) -> float | None:
+    """The call's cost in USD from `x-cost`, when Segmind sends it."""
+    try:
+        return float(headers["x-cost"]) if "x-cost" in headers else None
+    except ValueError:
+        return None
