@@ -12,7 +12,7 @@ the submit is permanent, and a poll that fails for a moment is simply repeated.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -113,9 +113,11 @@ def _wait(provider: SegmindProvider, job: Job) -> dict[str, Any]:
 
 
 def _fetch(provider: SegmindProvider, job: Job, status: dict[str, Any]) -> EditResult:
-    data = _get(provider, job, job.response_url)
+    data = _repeat(provider, lambda: _get(provider, job, job.response_url))
     output = data.get("output", status.get("output"))
-    images = [_image(provider, item) for item in _flatten(output)]
+    images = [
+        _repeat(provider, lambda item=item: _image(provider, item)) for item in _flatten(output)
+    ]
     if not images:
         raise ProviderError(
             f"Segmind finished job {job.request_id} without an output image.", permanent=True
@@ -128,6 +130,18 @@ def _fetch(provider: SegmindProvider, job: Job, status: dict[str, Any]) -> EditR
         remaining_credits=job.seen.get("x-remaining-credits"),
         cost=reported_cost(job.seen),
     )
+
+
+def _repeat[T](provider: SegmindProvider, fetch: Callable[[], T]) -> T:
+    """A GET after the submit is safe to repeat: do so on a passing failure (a cut download)."""
+    for attempt in range(POLL_FAILURES_TOLERATED):
+        try:
+            return fetch()
+        except ProviderError as exc:
+            if exc.permanent or attempt == POLL_FAILURES_TOLERATED - 1:
+                raise
+            provider.sleep(backoff_delay(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _get(provider: SegmindProvider, job: Job, url: str) -> dict[str, Any]:

@@ -130,6 +130,7 @@ def test_onemin_inpaint_uploads_a_white_on_black_mask(run, onemin):
 
 
 def test_segmind_inpaint_uploads_image_and_mask_and_keeps_remaining_credits(run, segmind):
+    segmind.v2_slugs = set()  # the v1 fallback: the one that reports remaining credits
     record = run("segmind", "gpt-image-1-edit")
 
     assert (record.status, record.error) == ("SUCCESS", "")
@@ -330,11 +331,11 @@ def test_segmind_truncated_image_then_success(run, segmind):
 
 def test_segmind_timeout_is_not_repeated(run, segmind, settings, alice_membership):
     settings.PROVIDER_TIMEOUT_SECONDS = 1
-    segmind.hang_next(3, path="/v1/")
+    segmind.hang_next(3, path="/v2/")
     record = run("segmind", "gpt-image-1-edit")
 
     assert_failed_and_refunded(record, alice_membership, "did not send it again")
-    assert len(segmind.requests_to("/v1/")) == 1
+    assert len(segmind.requests_to("/v2/")) == 1 and segmind.requests_to("/v1/") == []
 
 
 def test_a_record_already_claimed_is_not_run_twice(run, openai):

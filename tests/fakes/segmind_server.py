@@ -44,7 +44,7 @@ class SegmindServer(LoopbackServer):
         self._counter = itertools.count(1)
         self._truncate_images = 0
         self.v2_slugs: set[str] = EDIT_SLUGS | GEN_SLUGS
-        self.polls_before_done = 1
+        self.polls_before_done = 0
         self.jobs: dict[str, dict] = {}  # request id -> {"polls", "png", "error"}
         self._fail_jobs: list[str] = []
 
@@ -65,7 +65,7 @@ class SegmindServer(LoopbackServer):
         )
 
     def out_of_credits_next(self) -> None:
-        self.fail_next(406, {"error": "Not enough credits"}, path="/v1/")
+        self.fail_next(406, {"error": "Not enough credits"}, path="/v", method="POST")
 
     def rate_limited_next(self, reset_in: float = 1.0, *, times: int = 1) -> None:
         reset = datetime.now(UTC) + timedelta(seconds=reset_in)
@@ -73,22 +73,26 @@ class SegmindServer(LoopbackServer):
             429,
             {"error": "Rate limit exceeded"},
             {"x-rate-limit-reset-at-utc": reset.isoformat(), "x-rate-limit-remaining": "0"},
-            path="/v1/",
+            path="/v",
+            method="POST",
             times=times,
         )
 
     def server_error_next(self, status: int = 500, *, times: int = 1) -> None:
-        self.fail_next(status, {"error": "Internal server error"}, path="/v1/", times=times)
+        self.fail_next(
+            status, {"error": "Internal server error"}, path="/v", method="POST", times=times
+        )
 
     def method_not_allowed_next(self) -> None:
         self.fail_next(
             405,
             "<html><body><h1>405 Method Not Allowed</h1></body></html>",
             {"Content-Type": "text/html"},
-            path="/v1/",
+            path="/v1/",  # on /v2 a 405 means "no v2 here": the adapter falls back to v1
         )
 
     def truncated_image_next(self, times: int = 1) -> None:
+        """The next `times` results (v1 bodies or v2 output downloads) are cut in half."""
         self._truncate_images += times
 
     def job_fails_next(self, error: str = "The model could not process the image") -> None:
@@ -100,6 +104,11 @@ class SegmindServer(LoopbackServer):
     def handle(self, request: RecordedRequest) -> Reply:
         if request.method == "GET" and request.path.startswith("/files/"):
             data = self.files.get(request.path[len("/files/") :])
+            if data and request.path.startswith("/files/output_"):
+                with self._lock:
+                    if self._truncate_images > 0:  # a v2 output cut short
+                        self._truncate_images -= 1
+                        data = data[: len(data) // 2]
             return Reply(200, data, {"Content-Type": "image/png"}) if data else Reply(404)
         if not request.headers.get("x-api-key"):
             return Reply.json({"error": "Missing Authorization or x-api-key in header"}, 401)
