@@ -24,6 +24,7 @@ from .base import (
     ProviderError,
 )
 from .http import (
+    backoff_delay,
     body_snippet,
     expect_json_object,
     fetch_image,
@@ -44,7 +45,13 @@ def _gpt_params(*, style: bool, free_size: bool) -> tuple[Param, ...]:
         if free_size  # gpt-image-2: background on every type; `transparent` is rejected
         else (
             Param("background", "opaque", ("opaque", "transparent"), types=_GEN),
-            Param("background", "auto", ("auto", "opaque", "transparent"), types=_EDIT),
+            # The editor's own list (seed page, 1m-ed-g1): no "opaque" here.
+            Param(
+                "background",
+                "auto",
+                ("auto", "preserve", "transparent", "white", "black"),
+                types=_EDIT,
+            ),
         )
     )
     return (
@@ -162,8 +169,10 @@ class OneMinProvider(Provider):
             self.raise_for_response(response)
         data = self._wait_if_processing(expect_json_object(response, self.name))
         keys, temporary_url = _results(data)
-        images = self._download(keys, temporary_url)
-        return EditResult(images=images, response=data)
+        record = data.get("aiRecord") if isinstance(data.get("aiRecord"), dict) else {}
+        self.note_request_id(record.get("uuid"))
+        images, missing = self._download(keys, temporary_url)
+        return EditResult(images=images, response=data, missing=missing)
 
     def upload(self, data: bytes, filename: str) -> str:
         """POST the file to the Asset API; return the asset path feature calls take."""
@@ -221,21 +230,47 @@ class OneMinProvider(Provider):
                 self.raise_for_response(response)
             data = expect_json_object(response, self.name)
 
-    def _download(self, keys: list[str], temporary_url: str | None) -> list[bytes]:
+    def _download(
+        self, keys: list[str], temporary_url: str | None
+    ) -> tuple[list[bytes], list[str]]:
+        """Every result: from the asset host, else the signed link where 1min.ai gave one (only
+        the first result has one). Results that cannot be fetched are reported, not fatal,
+        unless none can be: the feature call was billed, so it is never sent again."""
         images: list[bytes] = []
-        for i, key in enumerate(keys):
-            url = key if key.startswith(("http://", "https://")) else f"{self.asset_base}/{key}"
-            try:
-                images.append(fetch_image(self._client, url, provider=self.name))
-            except ProviderError:
-                if i != 0 or not temporary_url:
-                    raise
-                images.append(fetch_image(self._client, temporary_url, provider=self.name))
-        if not images and temporary_url:
-            images.append(fetch_image(self._client, temporary_url, provider=self.name))
+        missing: list[str] = []
+        for i, key in enumerate(keys or [temporary_url or ""]):
+            urls = [key if key.startswith(("http://", "https://")) else f"{self.asset_base}/{key}"]
+            if i == 0 and temporary_url and temporary_url not in urls:
+                urls.append(temporary_url)
+            reasons: list[str] = []
+            for url in urls:
+                try:
+                    images.append(self._fetch(url))
+                    break
+                except ProviderError as exc:
+                    reasons.append(exc.message)
+            else:
+                if i > 0 or not temporary_url:
+                    reasons.append("1min.ai gave no signed link for it")
+                name = httpx.URL(key).path.lstrip("/") if "://" in key else key
+                missing.append(f"result {i + 1} ({name}): {' '.join(reasons)}")
         if not images:
-            raise ProviderError("1min.ai reported success but sent no result image.")
-        return images
+            raise ProviderError(
+                "1min.ai made the image but Promptbrush could not download any result, so it "
+                "was not sent again. " + " ".join(missing),
+                permanent=True,
+            )
+        return images, missing
+
+    def _fetch(self, url: str) -> bytes:
+        """One download; a passing failure (5xx, cut short) is tried once more."""
+        try:
+            return fetch_image(self._client, url, provider=self.name)
+        except ProviderError as exc:
+            if exc.permanent:
+                raise
+            self.sleep(backoff_delay(0))
+            return fetch_image(self._client, url, provider=self.name)
 
     # --- errors -----------------------------------------------------------------------------
 

@@ -32,6 +32,9 @@ class OneMinServer(LoopbackServer):
     - `answer_shape`: "aiRecord" (documented), "top_level_temporary_url" (temporaryUrl beside
       aiRecord), or "data" ({"success": true, "data": {"resultObject": [...]}});
     - `asset_downloads_fail`: GET /cdn/<key> answers 403 (so only temporaryUrl works);
+    - `cdn_refuses`: result positions (1-based, within a record) whose unsigned read on the
+      asset host answers 403; the signed link (`temporaryUrl`, first result only, with its
+      X-Amz-Signature) still works;
     - `result_color`, `result_factory(payload, uploaded_assets) -> png bytes`.
     The default result is a solid PNG at the requested size (the source's size for "auto").
     """
@@ -42,6 +45,8 @@ class OneMinServer(LoopbackServer):
         self.models = models
         self.answer_shape = "aiRecord"
         self.asset_downloads_fail = False
+        self.cdn_refuses: set[int] = set()
+        self._positions: dict[str, int] = {}  # result key -> its 1-based place in its record
         self.result_color: tuple[int, ...] = (220, 30, 30)
         self.result_factory: ResultFactory | None = None
         self.assets: dict[str, bytes] = {}
@@ -200,9 +205,10 @@ class OneMinServer(LoopbackServer):
                 )
         count = int(prompt_object.get("n") or prompt_object.get("num_images") or 1)
         keys = []
-        for _ in range(count):
+        for position in range(1, count + 1):
             key = f"images/result_{next(self._counter):04d}.png"
             self.assets[key] = self._result_png(payload)
+            self._positions[key] = position
             keys.append(key)
         temporary = f"{self.url}/signed/{keys[0]}?X-Amz-Expires=604800&X-Amz-Signature=fake"
         record = self._record(payload, keys, temporary)
@@ -259,11 +265,17 @@ class OneMinServer(LoopbackServer):
 
     def _download(self, request: RecordedRequest) -> Reply:
         prefix = "/cdn/" if request.path.startswith("/cdn/") else "/signed/"
-        if prefix == "/cdn/" and self.asset_downloads_fail:
+        key = request.path[len(prefix) :]
+        refused = (
+            self.asset_downloads_fail or self._positions.get(key) in self.cdn_refuses
+            if prefix == "/cdn/"
+            else not request.query.get("X-Amz-Signature")  # a signed link needs its signature
+        )
+        if refused:
             return Reply(
                 403, b"<Error><Code>AccessDenied</Code></Error>", {"Content-Type": "text/xml"}
             )
-        data = self.assets.get(request.path[len(prefix) :])
+        data = self.assets.get(key)
         if data is None:
             return Reply(
                 404, b"<Error><Code>NoSuchKey</Code></Error>", {"Content-Type": "text/xml"}

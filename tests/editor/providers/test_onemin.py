@@ -151,10 +151,17 @@ def test_falls_back_to_temporary_url_when_asset_host_refuses(srv, provider):
     ]
 
 
-def test_truncated_result_image_is_a_damaged_image_error(srv, provider):
-    srv.truncated_image_next(times=2)
-    with pytest.raises(ProviderError, match="damaged image"):
+def test_a_result_that_never_downloads_whole_is_a_damaged_image_error(srv, provider):
+    srv.truncated_image_next(times=4)  # asset host twice, then the signed link twice
+    with pytest.raises(ProviderError, match="damaged image") as info:
         provider.edit(inpaint())
+    assert info.value.permanent is True  # the feature was billed: never sent again
+    assert len(srv.requests_to("/api/features")) == 1
+
+
+def test_a_result_cut_short_once_is_downloaded_again(srv, provider):
+    srv.truncated_image_next(times=1)
+    assert len(provider.edit(inpaint()).images) == 1
 
 
 def test_unknown_model_is_sent_as_given_and_unsupported_model_is_permanent(srv, client):
@@ -264,3 +271,36 @@ def test_processing_answer_is_polled_until_done(srv, provider):
     assert result.response["aiRecord"]["uuid"] == done["uuid"]
     assert [r.path for r in srv.requests_to("/api/results/")] == ["/api/results/u-1"]
     assert waits == [2.0]
+
+
+def test_every_result_is_fetched_and_an_unfetchable_one_is_named(srv, provider):
+    srv.cdn_refuses = {3}  # the asset host refuses the third; only the first has a signed link
+
+    result = provider.call(inpaint(n=3))
+
+    assert len(result.images) == 2
+    [missing] = result.missing
+    key = srv.records[next(iter(srv.records))]["aiRecordDetail"]["resultObject"][2]
+    assert missing.startswith(f"result 3 ({key}): ")
+    assert "HTTP 403" in missing and "gave no signed link" in missing
+    assert next(iter(srv.records)) in result.request_ids  # the aiRecord uuid, to quote
+
+
+def test_the_first_result_comes_through_its_signed_link_when_the_host_refuses_it(srv, provider):
+    srv.cdn_refuses = {1}
+
+    result = provider.call(inpaint(n=3))
+
+    assert (len(result.images), result.missing) == (3, [])
+    assert len(srv.requests_to("/signed/")) == 1
+
+
+def test_the_editors_background_takes_the_documented_values(provider):
+    spec = provider.model_spec("gpt-image-1")
+    assert spec.param("background", "IMAGE_EDITOR").choices == (
+        "auto",
+        "preserve",
+        "transparent",
+        "white",
+        "black",
+    )
