@@ -1,7 +1,7 @@
 """OpenAI's image models: the parameter families, the seeded table with each model's life, and
 the family that fits a model name a compatible proxy lists.
 
-Life as of 2026-12-01 (OpenAI's deprecations and model pages; providers.md "Update 2026-12-01"):
+Life as of 2026-12-01 (https://developers.openai.com/api/docs/deprecations and the model pages):
 gpt-image-1 shut down 2026-10-23; gpt-image-1.5, gpt-image-1-mini and chatgpt-image-latest on
 2026-12-01; gpt-image-2 is deprecated until 2027-02-10; 2.5 and 2.6 (sunburst, flare) are current.
 Default prices are credits per one-megapixel image (100,000 credits = 1 USD): OpenAI's published

@@ -1,4 +1,4 @@
-"""Segmind's v2 async API: submit, poll the status, fetch the output (providers.md 2.4).
+"""Segmind's v2 async API (https://docs.segmind.com/api-reference/async-inference).
 
 - Submit `POST /v2/<model>` -> {request_id, status: QUEUED, status_url, response_url}. A model
   without a v2 endpoint answers 404/405: `submit` returns None and the adapter uses v1.
