@@ -6,4 +6,5 @@ class EditorConfig(AppConfig):
     verbose_name = "Editor"
 
     def ready(self) -> None:
-        from editor import signals  # noqa: F401  (connects the receivers)
+        # Django's way to connect receivers: models must be loaded before signals is imported.
+        from editor import signals  # noqa: F401, PLC0415
