@@ -44,7 +44,7 @@ def inpaint(membership, source, **kwargs):
         membership,
         type="IMAGE_INPAINTER",
         provider=kwargs.pop("provider", "openai"),
-        model=kwargs.pop("model", "gpt-image-1.5"),
+        model=kwargs.pop("model", "gpt-image-2.5-sunburst"),
         prompt="a boat",
         params={},
         source=source,
@@ -84,14 +84,14 @@ def test_a_refused_reservation_leaves_no_file_and_no_row(alice_membership, sourc
 
 
 def test_a_group_refused_half_way_leaves_none_of_its_masks(alice_membership, source):
-    alice_membership.credit_limit = 5_000  # room for the first edit (4,200), not the second
+    alice_membership.credit_limit = 5_000  # room for the first edit, not both
     alice_membership.save()
     before = stored_files()
 
     with pytest.raises(services.EditRejected):
         services.start_edits_on_providers(
             alice_membership,
-            [("openai", "gpt-image-1.5"), ("openai", "gpt-image-1-mini")],
+            [("openai", "gpt-image-2.5-sunburst"), ("openai", "gpt-image-2.6-sunburst")],
             type="IMAGE_INPAINTER",
             prompt="a boat",
             params={},
