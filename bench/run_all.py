@@ -12,6 +12,7 @@ SCRIPTS = [
     "bench_canvas.py",
     "bench_gallery.py",
     "bench_select.py",
+    "bench_local.py",
 ]
 
 
