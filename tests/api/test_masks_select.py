@@ -186,3 +186,12 @@ def test_the_api_key_is_required_and_only_post(client, api, image_path):
 def test_the_mask_is_an_asset_of_the_caller(api, image_path, scene, alice):
     body = select(api, imageUrl=image_path, mode="wand", point=list(scene.inside)).json()
     assert alice.assets.filter(kind=Asset.Kind.MASK, code=body["fileContent"]["uuid"]).exists()
+
+
+def test_an_empty_result_is_a_400_naming_the_field(api, uploaded):
+    flat = uploaded(png(np.full((200, 300, 3), 128, np.uint8)), "grey.png")["fileContent"]["path"]
+    response = select(api, imageUrl=flat, mode="box", box=[50, 50, 150, 150])
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "box"
+    assert "stands out" in response.json()["error"]["message"]
+    assert Asset.objects.filter(kind=Asset.Kind.MASK).count() == 0
