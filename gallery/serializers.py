@@ -5,7 +5,8 @@ resultUrls. Where our two old serialisers disagreed, 1min.ai's published example
 (shared seeds, "Response Format"): `createdAt` is JavaScript's toISOString() form,
 "2025-01-15T16:00:00.000Z" (UTC, milliseconds, `Z`), and an empty `feedback` is null, as are
 empty `metadata`, `additionalData` and `error`. `status` is ours: PENDING, RUNNING, SUCCESS or
-FAILED (a FAILED record carries `error` in plain words).
+FAILED (a FAILED record carries `error` in plain words); `polled` gives the same aiRecord with
+1min.ai's polling statuses (PROCESSING, SUCCESS, FAILURE), as its clients wait for them.
 """
 
 from __future__ import annotations
@@ -46,6 +47,20 @@ def _ms(start: datetime.datetime | None, end: datetime.datetime | None) -> int |
     if not start or not end:
         return None
     return int((end - start).total_seconds() * 1000)
+
+
+# Our statuses as 1min.ai's GET /api/results/<uuid> names them (shared/providers.md 1.4).
+POLLING_STATUS = {
+    Record.Status.PENDING: "PROCESSING",
+    Record.Status.RUNNING: "PROCESSING",
+    Record.Status.SUCCESS: "SUCCESS",
+    Record.Status.FAILED: "FAILURE",
+}
+
+
+def polled(ai_record_data: dict[str, Any]) -> dict[str, Any]:
+    """An aiRecord in 1min.ai's polling form: only `status` differs."""
+    return {**ai_record_data, "status": POLLING_STATUS[ai_record_data["status"]]}
 
 
 def ai_record(record: Record, base_url: str) -> dict[str, Any]:

@@ -1,7 +1,12 @@
 """POST /api/features: run an edit the way 1min.ai does; GET lists (see records.py).
 
 POST waits for the job without holding a thread: the view is async and polls the record with
-asyncio.sleep between short database reads. `?async=true` answers 202 at once.
+asyncio.sleep between short database reads. What it answers:
+- done: 200 with the aiRecord; a FAILED one is a 400 with errorCode, message and the aiRecord,
+  as 1min.ai answers a failed feature (its clients call raise_for_status()).
+- `"async": true` in the body (1min.ai's): 200 at once; `?async=true` (ours): 202 at once;
+  still running after API_WAIT_SECONDS: 202. All three carry the aiRecord in 1min.ai's polling
+  form (status PROCESSING), to be polled at GET /api/results/<uuid>.
 """
 
 from __future__ import annotations
@@ -21,12 +26,21 @@ from accounts.models import Membership
 from core.errors import UserFacingError
 from editor import services
 from editor.api.assets import resolve_asset
-from editor.api.http import ApiError, caller, error_response, read_json, records_for, unauthorized
+from editor.api.http import (
+    FEATURE_FAILED,
+    ApiError,
+    caller,
+    error_body,
+    error_response,
+    read_json,
+    records_for,
+    unauthorized,
+)
 from editor.api.records import record_list
 from editor.api.requests import FeatureRequest, parse_feature
 from editor.catalogue import provider_for_model
 from gallery.models import Record
-from gallery.serializers import ai_record, site_url
+from gallery.serializers import ai_record, polled, site_url
 from gallery.services import records_visible_to
 
 _DONE = (Record.Status.SUCCESS, Record.Status.FAILED)
@@ -74,8 +88,10 @@ def _start(membership: Membership, req: FeatureRequest) -> Record:
     )
 
 
-def _create(request: HttpRequest, membership: Membership) -> Record:
-    return _start(membership, parse_feature(read_json(request)))
+def _create(request: HttpRequest, membership: Membership) -> tuple[Record, bool]:
+    """The new record, and whether the caller asked for an answer at once."""
+    req = parse_feature(read_json(request))
+    return _start(membership, req), req.answer_at_once
 
 
 def _status(record_id: int) -> str:
@@ -97,9 +113,19 @@ async def _wait(record_id: int) -> None:
         delay = min(delay * 1.5, 0.25)  # a finished edit is answered within 0.25 s
 
 
+def _answer(body: dict[str, Any], *, status_if_running: int) -> JsonResponse:
+    record = body["aiRecord"]
+    if record["status"] == Record.Status.SUCCESS:
+        return JsonResponse(body)
+    if record["status"] == Record.Status.FAILED:
+        message = record["error"] or "The edit failed."
+        return JsonResponse({**error_body(message, code=FEATURE_FAILED), **body}, status=400)
+    return JsonResponse({"aiRecord": polled(record)}, status=status_if_running)
+
+
 @csrf_exempt
 async def features(request: HttpRequest) -> JsonResponse:
-    """GET: the caller's records. POST: run an edit (waits; `?async=true` answers 202 at once)."""
+    """GET: the caller's records. POST: run an edit (see the module's docstring)."""
     if request.method not in ("GET", "POST"):
         return error_response(ApiError("Use GET or POST.", status=405))
     membership = await sync_to_async(caller)(request)
@@ -108,13 +134,12 @@ async def features(request: HttpRequest) -> JsonResponse:
     try:
         if request.method == "GET":
             return await sync_to_async(record_list)(request, membership)
-        record = await sync_to_async(_create)(request, membership)
+        record, at_once = await sync_to_async(_create)(request, membership)
     except UserFacingError as exc:
         return error_response(exc)
-    if request.GET.get("async", "").lower() in ("1", "true", "yes"):
+    if at_once or request.GET.get("async", "").lower() in ("1", "true", "yes"):
         body = await sync_to_async(_serialize)(request, membership, record.pk)
-        return JsonResponse(body, status=202)
+        return JsonResponse({"aiRecord": polled(body["aiRecord"])}, status=200 if at_once else 202)
     await _wait(record.pk)
     body = await sync_to_async(_serialize)(request, membership, record.pk)
-    done = body["aiRecord"]["status"] in _DONE
-    return JsonResponse(body, status=200 if done else 202)
+    return _answer(body, status_if_running=202)

@@ -1,4 +1,9 @@
-"""What every API view shares: the API key, the JSON body, and errors as JSON 4xx."""
+"""What every API view shares: the API key, the JSON body, and errors as JSON 4xx.
+
+Errors follow 1min.ai's contract, which clients test with raise_for_status() and then read:
+`{"errorCode": "UNSUPPORTED_MODEL", "message": "..."}` (shared/providers.md 1.5), and keep
+ours, `{"error": {"message", "field"}}`, in the same body.
+"""
 
 from __future__ import annotations
 
@@ -26,20 +31,64 @@ _TRAILING_COMMA = re.compile(r'("(?:[^"\\]|\\.)*")|,(\s*[}\]])')
 
 
 class ApiError(UserFacingError):
-    """A request the API answers with a 4xx: {"error": {"message", "field"}}."""
+    """A request the API answers with a 4xx: {"errorCode", "message", "error": {...}}.
+    `code` overrides the errorCode read from the status and field (see error_code)."""
 
-    def __init__(self, message: str, field: str | None = None, status: int = 400) -> None:
+    def __init__(
+        self, message: str, field: str | None = None, status: int = 400, code: str = ""
+    ) -> None:
         super().__init__(field, message)
         self.status = status
+        self.code = code
+
+
+# errorCode by HTTP status, then by the input at fault; 1min.ai's own names where it has one.
+_CODE_BY_STATUS = {
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    429: "RATE_LIMITED",
+}
+_CODE_BY_FIELD = {
+    "model": "UNSUPPORTED_MODEL",
+    "type": "UNSUPPORTED_FEATURE_TYPE",
+    "credits": "INSUFFICIENT_CREDITS",
+    "provider": "PROVIDER_UNAVAILABLE",
+}
+# A feature that ran and failed (1min.ai's code when the upstream model refused or broke).
+FEATURE_FAILED = "EXTERNAL_API_RESPONSE_WITH_ERROR"
+
+
+def error_code(status: int, field: str | None) -> str:
+    return _CODE_BY_STATUS.get(status) or _CODE_BY_FIELD.get(field or "", "INVALID_REQUEST")
+
+
+def error_body(
+    message: str, field: str | None = None, *, status: int = 400, code: str = ""
+) -> dict[str, Any]:
+    """1min.ai's error keys and ours, as every error on /api/* carries them."""
+    error: dict[str, Any] = {"message": message}
+    if field:
+        error["field"] = field
+    return {"errorCode": code or error_code(status, field), "message": message, "error": error}
 
 
 def error_response(exc: UserFacingError) -> JsonResponse:
     """Any user-fixable error as the API's JSON 4xx; a service's input name becomes the API's."""
-    error: dict[str, Any] = {"message": exc.message}
-    field = api_field(exc.field)
-    if field:
-        error["field"] = field
-    return JsonResponse({"error": error}, status=getattr(exc, "status", 400))
+    status = getattr(exc, "status", 400)
+    body = error_body(
+        exc.message, api_field(exc.field), status=status, code=getattr(exc, "code", "")
+    )
+    return JsonResponse(body, status=status)
+
+
+@csrf_exempt
+def unknown_path(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Any /api/ path no view serves: a JSON 404 (not the site's HTML page), whatever the
+    method; exempt from CSRF so a POST is told the same thing."""
+    return error_response(ApiError(f"No API call at {request.path}.", status=404))
 
 
 def not_found(what: str = "record") -> ApiError:

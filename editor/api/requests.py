@@ -30,6 +30,7 @@ class FeatureRequest:
     mask_options: dict[str, Any] = field(default_factory=dict)
     paste_back: bool = True
     conversation_id: str | None = None
+    answer_at_once: bool = False  # 1min.ai's `"async": true`: answer before the job ends
 
 
 def _string(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
@@ -51,6 +52,9 @@ def parse_feature(body: Any) -> FeatureRequest:
     model = _string(body, "model", required=True)
     provider = _string(body, "provider")
     conversation = _string(body, "conversationId")
+    answer_at_once = body.get("async", False)
+    if not isinstance(answer_at_once, bool):
+        raise ApiError("async must be true or false.", "async")
     prompt_object = body.get("promptObject")
     if not isinstance(prompt_object, dict):
         raise ApiError("promptObject must be a JSON object.", "promptObject")
@@ -89,6 +93,7 @@ def parse_feature(body: Any) -> FeatureRequest:
         mask_options=mask_options,
         paste_back=paste_back,
         conversation_id=conversation,
+        answer_at_once=answer_at_once,
     )
 
 

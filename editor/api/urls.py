@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from editor.api import assets, features, masks, providers, records
+from editor.api import assets, features, masks, providers, records, results
+from editor.api.http import unknown_path
 
 app_name = "api"
 urlpatterns = [
@@ -9,4 +10,6 @@ urlpatterns = [
     path("features/<uuid:code>", records.feature, name="feature"),
     path("providers", providers.providers, name="providers"),
     path("masks/select", masks.select, name="masks_select"),
+    path("results/<uuid:code>", results.result, name="result"),
+    re_path(r"^(?P<rest>.*)$", unknown_path),  # last: the rest of /api/ answers JSON 404
 ]

@@ -90,12 +90,12 @@ def test_temporary_url_downloads_the_result_without_a_key(api, uploaded, onemin,
 # --- async mode, reading, rating, listing ----------------------------------------------------
 
 
-def test_async_answers_202_at_once_with_the_pending_record(api, onemin, settings):
+def test_async_query_answers_202_at_once_with_the_record_to_poll(api, onemin, settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     body = json.loads(seed_body("001"))
 
     response = api("post", "/api/features?async=true", json_body=body)
 
     assert response.status_code == 202
-    assert response.json()["aiRecord"]["status"] == "PENDING"
+    assert response.json()["aiRecord"]["status"] == "PROCESSING"
     assert onemin.requests == []
