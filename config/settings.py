@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "accounts",
     "gallery",
     "editor",
+    "worker",
 ]
 
 MIDDLEWARE = [
@@ -206,28 +207,15 @@ SECURE_CSP = {
 # Django's hardened default silences the deploy check about HSTS preload when it is off on purpose.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or not SECURE_HTTPS else ["security.W021"]
 
-# --- Background jobs (Django's tasks framework).
-# TASK_BACKEND=database (default, SQLite or PostgreSQL) or redis (REDIS_URL) for many workers.
-TASK_BACKEND = env_str("TASK_BACKEND", "database")
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
-# Key prefix in Redis, so several instances (or test runs) can share one server.
-REDIS_PREFIX = env_str("REDIS_PREFIX", "promptbrush:tasks")
+# --- Background jobs (Django's tasks framework). The database is the one queue (SQLite or
+# PostgreSQL); `manage.py run_worker` (worker/) runs its tasks with a thread pool.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_THREADS = env_int("WORKER_THREADS", 32)
+# Called by every worker every --reap-interval seconds (import paths, resolved at start).
+WORKER_PERIODIC = ["editor.services.job.reap_stale_records"]
 # A RUNNING job with no heartbeat for this long is requeued (or failed after JOB_MAX_ATTEMPTS).
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 2)
-# `manage.py run_worker` drives either backend with the same thread pool (editor/worker.py).
-if TASK_BACKEND == "redis":
-    TASKS = {
-        "default": {
-            "BACKEND": "editor.redis_backend.RedisBackend",
-            "OPTIONS": {"URL": REDIS_URL, "PREFIX": REDIS_PREFIX},
-        }
-    }
-elif TASK_BACKEND == "database":
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-else:
-    raise ImproperlyConfigured(f"TASK_BACKEND must be database or redis, got {TASK_BACKEND!r}")
 
 # --- Providers. Environment keys are the instance-wide fallback for teams without their own.
 # The registry of adapters; accounts asks it which providers take keys (it knows none itself).

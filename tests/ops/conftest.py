@@ -73,7 +73,7 @@ def task_rows(data_dir: Path) -> list[dict]:
     with sqlite3.connect(data_dir / "promptbrush.sqlite3", timeout=20) as conn:
         conn.row_factory = sqlite3.Row
         rows = conn.execute(
-            "SELECT id, status, args_kwargs, return_value, worker_ids "
+            "SELECT id, status, args_kwargs, return_value, worker_ids, exception_class_path "
             "FROM django_tasks_database_dbtaskresult"
         ).fetchall()
     return [
@@ -82,6 +82,7 @@ def task_rows(data_dir: Path) -> list[dict]:
             "kwargs": json.loads(row["args_kwargs"])["kwargs"],
             "value": json.loads(row["return_value"]) if row["return_value"] else None,
             "workers": json.loads(row["worker_ids"]),
+            "exception": row["exception_class_path"],
         }
         for row in rows
     ]

@@ -63,7 +63,6 @@ def test_the_deploy_check_warns_when_debug_is_on(tmp_path):
         ),
         ("WORKER_THREADS", "many", "WORKER_THREADS must be a whole number, got 'many'"),
         ("JOB_STALE_SECONDS", "10m", "JOB_STALE_SECONDS must be a whole number, got '10m'"),
-        ("TASK_BACKEND", "rabbitmq", "TASK_BACKEND must be database or redis, got 'rabbitmq'"),
     ],
 )
 def test_malformed_values_stop_the_process_with_a_clear_message(tmp_path, name, value, message):
@@ -83,17 +82,6 @@ def test_defaults_are_safe(tmp_path):
         "django_tasks_db.DatabaseBackend\n"
     )
     assert settings_value(tmp_path, "SESSION_COOKIE_SECURE", SECURE_HTTPS="1").stdout == "True\n"
-
-
-def test_redis_is_selected_by_the_environment(tmp_path):
-    result = settings_value(
-        tmp_path, "TASKS", TASK_BACKEND="redis", REDIS_URL="redis://cache.internal:6379/3"
-    )
-
-    assert result.stdout == (
-        "{'default': {'BACKEND': 'editor.redis_backend.RedisBackend', "
-        "'OPTIONS': {'URL': 'redis://cache.internal:6379/3', 'PREFIX': 'promptbrush:tasks'}}}\n"
-    )
 
 
 def test_env_readers(monkeypatch):

@@ -1,11 +1,16 @@
 """`manage.py run_worker`: run background jobs, many at once, until Ctrl+C or SIGTERM."""
 
 import logging
+import os
+import sys
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from editor import worker
+from worker.periodic import periodic_hooks
+from worker.runner import GRACE_SECONDS, PERIODIC_INTERVAL, POLL_INTERVAL, Runner
+from worker.sources import source_for
 
 
 class Command(BaseCommand):
@@ -23,19 +28,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--backend", default="default", help="Task backend alias.")
         parser.add_argument(
-            "--poll", type=float, default=worker.POLL_INTERVAL, help="Seconds between polls."
+            "--poll", type=float, default=POLL_INTERVAL, help="Seconds between polls."
         )
         parser.add_argument(
             "--grace",
             type=float,
-            default=worker.GRACE_SECONDS,
+            default=GRACE_SECONDS,
             help="Seconds running jobs get to finish after Ctrl+C or SIGTERM.",
         )
         parser.add_argument(
             "--reap-interval",
             type=float,
-            default=worker.REAP_INTERVAL,
-            help="Seconds between reaper runs (0 turns the reaper off).",
+            default=PERIODIC_INTERVAL,
+            help="Seconds between runs of the reaper and the other WORKER_PERIODIC hooks "
+            "(0 turns them off).",
         )
         parser.add_argument(
             "--exit-when-idle",
@@ -47,35 +53,44 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reap-once",
             action="store_true",
-            help="Run the reaper once (stale records and orphaned tasks) and exit.",
+            help="Run the reaper (the WORKER_PERIODIC hooks and orphaned tasks) once and exit.",
         )
 
     def handle(self, *args, **options):
         if options["verbosity"] > 1:
             logging.getLogger("promptbrush.worker").setLevel(logging.DEBUG)
         try:
-            source = worker.source_for(options["backend"])
-        except (ValueError, KeyError) as exc:
+            source = source_for(options["backend"])
+            hooks = periodic_hooks()
+        except (ValueError, KeyError, ImproperlyConfigured) as exc:
             raise CommandError(str(exc)) from exc
-        if options["reap_once"]:
-            requeued, failed = worker.reap_stale_records()
-            orphans = source.requeue_orphans(set())
-            source.close()
-            self.stdout.write(
-                f"Requeued {requeued} records, failed {failed}; {orphans} orphaned tasks."
-            )
-            return
         threads = options["threads"]
         if threads < 1:
             raise CommandError("--threads must be at least 1")
-        runner = worker.Runner(
+        runner = Runner(
             source,
             threads=threads,
             poll_interval=options["poll"],
             grace=options["grace"],
-            reap_interval=options["reap_interval"],
+            periodic=hooks,
+            periodic_interval=options["reap_interval"],
             max_idle=options["exit_when_idle"],
         )
+        if options["reap_once"]:
+            self._reap_once(runner)
+            return
         runner.install_signal_handlers()
-        runner.run()
+        left = runner.run()
         self.stdout.write(f"Worker stopped after {runner.done} jobs.")
+        if left:
+            # The pool's threads would be joined at interpreter exit, which would wait for the
+            # very jobs the grace period gave up on: leave without that join.
+            self.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
+
+    def _reap_once(self, runner: Runner) -> None:
+        outcomes = [str(outcome) for outcome in runner.run_hooks() if outcome is not None]
+        orphans = runner.fail_orphans()
+        runner.source.close()
+        self.stdout.write("; ".join([*outcomes, f"{orphans} orphaned tasks"]) + ".")
