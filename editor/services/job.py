@@ -40,67 +40,95 @@ WORKER_LOST = "The worker stopped while this edit was running. Credits were refu
 
 def run_edit(record_code: str) -> None:
     """Run one claimed record to SUCCESS or FAILED. Safe to call twice: only a PENDING record
-    is claimed."""
+    is claimed, and only the latest claim of a record may finish it."""
     try:
         code = uuid.UUID(str(record_code))
     except ValueError:
         logger.warning("run_edit: %r is not a record code", record_code)
         return
-    if not _claim(code):
+    attempt = _claim(code)
+    if attempt is None:
         return
     record = Record.objects.select_related("membership__team", "source", "mask").get(code=code)
     ms = None
     stored: list[RecordImage] = []
-    try:
-        prepared = prepare(record)
-        result, ms = _call(record, prepared.request)
-        if not result.images:
-            raise ProviderError("The provider answered without any image.")
-        for position, data in enumerate(result.images):
-            stored.append(store_one(record, prepared, data, position))
-        _finish(record, result, stored, ms)
-    except ProviderError as exc:
-        discard(stored)
-        _fail(record, exc.message, exc.response, ms)
-    except Exception as exc:
-        logger.exception("record %s failed while processing", record.code)
-        discard(stored)
-        _fail(record, f"Promptbrush failed while processing the result: {_short(exc)}", ms=ms)
+    # The heartbeat covers the whole run, not only the provider call: reading the source and
+    # storing results can take a while on a busy machine or a slow bucket, and a record whose
+    # heartbeat goes quiet is handed to another worker.
+    with _heartbeat(record.pk, attempt):
+        try:
+            prepared = prepare(record)
+            result, ms = _call(record, prepared.request)
+            if not result.images:
+                raise ProviderError("The provider answered without any image.")
+            for position, data in enumerate(result.images):
+                stored.append(store_one(record, prepared, data, position))
+            _finish(record, attempt, result, stored, ms)
+        except Superseded:
+            logger.warning(
+                "record %s: attempt %s was superseded; its results are dropped",
+                record.code,
+                attempt,
+            )
+            discard(stored)
+        except ProviderError as exc:
+            discard(stored)
+            _fail(record, attempt, exc.message, exc.response, ms)
+        except Exception as exc:
+            logger.exception("record %s failed while processing", record.code)
+            discard(stored)
+            _fail(
+                record,
+                attempt,
+                f"Promptbrush failed while processing the result: {_short(exc)}",
+                ms=ms,
+            )
 
 
-def _claim(code: uuid.UUID) -> bool:
+class Superseded(Exception):
+    """This run no longer owns its record: the reaper handed it to another worker meanwhile."""
+
+
+def _claim(code: uuid.UUID) -> int | None:
+    """PENDING -> RUNNING; the attempt number this run owns, or None if another run has it."""
     now = timezone.now()
-    claimed = Record.objects.filter(code=code, status=Record.Status.PENDING).update(
-        status=Record.Status.RUNNING,
-        attempts=F("attempts") + 1,
-        started=now,
-        heartbeat=now,
-    )
-    return claimed == 1
+    with transaction.atomic():
+        claimed = Record.objects.filter(code=code, status=Record.Status.PENDING).update(
+            status=Record.Status.RUNNING,
+            attempts=F("attempts") + 1,
+            started=now,
+            heartbeat=now,
+        )
+        if claimed != 1:
+            return None
+        return Record.objects.filter(code=code).values_list("attempts", flat=True).get()
 
 
-def _beat(record_id: int) -> None:
-    Record.objects.filter(pk=record_id, status=Record.Status.RUNNING).update(
-        heartbeat=timezone.now()
-    )
+def _owned(record_id: int, attempt: int):
+    """The record if this run (attempt) still owns it; every write after the claim filters on it."""
+    return Record.objects.filter(pk=record_id, status=Record.Status.RUNNING, attempts=attempt)
+
+
+def _beat(record_id: int, attempt: int) -> None:
+    _owned(record_id, attempt).update(heartbeat=timezone.now())
 
 
 @contextmanager
-def _heartbeat_while_waiting(record_id: int):
-    """Keep the heartbeat fresh during a provider call that may take minutes, so the reaper
-    never mistakes a live job for one whose worker died."""
+def _heartbeat(record_id: int, attempt: int):
+    """Keep the heartbeat fresh while the run lasts, so the reaper never mistakes a live job for
+    one whose worker died."""
     stop = threading.Event()
     interval = max(1.0, min(60.0, settings.JOB_STALE_SECONDS / 4))
 
     def beat() -> None:
-        try:
-            while not stop.wait(interval):
-                try:
-                    _beat(record_id)
-                except Exception:  # a busy database must not kill the job it watches
-                    logger.warning("record %s: heartbeat not written", record_id, exc_info=True)
-        finally:
-            connection.close()  # this thread's own connection
+        while not stop.wait(interval):
+            try:
+                _beat(record_id, attempt)
+            except Exception:  # a busy database must not kill the job it watches
+                logger.warning("record %s: heartbeat not written", record_id, exc_info=True)
+            finally:
+                # Back to the pool between beats: a worker holds dozens of jobs at once.
+                connection.close()
 
     thread = threading.Thread(target=beat, name=f"heartbeat-{record_id}", daemon=True)
     thread.start()
@@ -118,11 +146,13 @@ def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
 
     def on_retry(n: int, exc: ProviderError, delay: float) -> None:
         logger.info("record %s: retry %s in %.1fs after: %s", record.code, n, delay, exc.message)
-        _beat(record.pk)
 
     started = time.monotonic()
-    with make_client(timeout) as client, _heartbeat_while_waiting(record.pk):
+    with make_client(timeout) as client:
         provider = catalogue.build_provider(record.provider, record.team_id, client)
+        if not connection.in_atomic_block:
+            # The call may wait minutes: the connection goes back to the pool meanwhile.
+            connection.close()
         result = call_with_retries(
             lambda: provider.edit(req),
             on_retry=on_retry,
@@ -131,7 +161,9 @@ def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
     return result, int((time.monotonic() - started) * 1000)
 
 
-def _finish(record: Record, result: EditResult, stored: list[RecordImage], ms: int) -> None:
+def _finish(
+    record: Record, attempt: int, result: EditResult, stored: list[RecordImage], ms: int
+) -> None:
     metadata = dict(record.metadata or {})
     if result.usage:
         metadata["usage"] = result.usage
@@ -149,13 +181,9 @@ def _finish(record: Record, result: EditResult, stored: list[RecordImage], ms: i
         metadata["requestId"] = request_id
     with transaction.atomic():
         # One write transaction for every row of the job: on SQLite each transaction waits its
-        # turn for the single write lock, and dozens of jobs finish at once.
-        for item in stored:
-            for asset in (item.raw, item.drift, item.image, item.thumbnail):
-                if asset is not None and asset.pk is None:
-                    asset.save()
-        RecordImage.objects.bulk_create(stored)  # takes the ids of the assets just saved
-        Record.objects.filter(pk=record.pk).update(
+        # turn for the single write lock, and dozens of jobs finish at once. The record goes
+        # first, on the condition that this run still owns it; if not, nothing is written.
+        finished = _owned(record.pk, attempt).update(
             status=Record.Status.SUCCESS,
             response_object=result.response,
             metadata=metadata,
@@ -164,10 +192,19 @@ def _finish(record: Record, result: EditResult, stored: list[RecordImage], ms: i
             heartbeat=timezone.now(),
             error="",
         )
+        if not finished:
+            raise Superseded
+        for item in stored:
+            for asset in (item.raw, item.drift, item.image, item.thumbnail):
+                if asset is not None and asset.pk is None:
+                    asset.save()
+        RecordImage.objects.bulk_create(stored)  # takes the ids of the assets just saved
         settle_credits(record.membership_id, str(record.code))
 
 
-def _fail(record: Record, message: str, response: Any = None, ms: int | None = None) -> None:
+def _fail(
+    record: Record, attempt: int, message: str, response: Any = None, ms: int | None = None
+) -> None:
     fields: dict[str, Any] = {
         "status": Record.Status.FAILED,
         "error": message[:2000],
@@ -179,8 +216,8 @@ def _fail(record: Record, message: str, response: Any = None, ms: int | None = N
     if ms is not None:
         fields["provider_ms"] = ms
     with transaction.atomic():
-        Record.objects.filter(pk=record.pk).update(**fields)
-        refund_credits(record.membership_id, str(record.code))
+        if _owned(record.pk, attempt).update(**fields):
+            refund_credits(record.membership_id, str(record.code))
 
 
 def _short(exc: BaseException) -> str:
