@@ -1,6 +1,7 @@
 from django.urls import path
 
 from editor import select_views, views
+from editor.live import stream
 
 app_name = "editor"
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("generate/", views.generate, name="generate"),
     path("jobs/", views.submit, name="submit"),
     path("jobs/preflight/", views.preflight, name="preflight"),
+    path("jobs/events/", stream.events, name="events"),
     path("jobs/<uuid:code>/", views.job_card, name="job_card"),
     path("jobs/<uuid:code>/rerun/", views.rerun, name="rerun"),
 ]

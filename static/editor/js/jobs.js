@@ -187,14 +187,8 @@ document.addEventListener("submit", (event) => {
   submit(form, event.submitter);
 });
 
-document.body.addEventListener("creditsChanged", (event) => {
-  const badge = document.getElementById("credit-badge");
-  const { used, limit } = event.detail || {};
-  if (badge && used !== undefined) {
-    const n = (value) => Number(value).toLocaleString("en-US");
-    badge.textContent = `${n(used)} / ${n(limit)} credits`;
-  }
-});
+// The credit badge and the form's figures: static/js/live.js (from the submit's HX-Trigger
+// and from the live stream).
 
 // Running and queued cards count their seconds between polls.
 setInterval(() => {

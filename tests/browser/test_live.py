@@ -1,0 +1,101 @@
+"""Live updates in the browser, served by uvicorn (the pytest-django live server is WSGI and
+cannot stream): a queued card turns Done from a pushed event, with no polling request, and the
+credit badge and the form's figures follow the server."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.asgi_server import collect_static, free_port, run_python, session_for, start_web
+from tests.ops.conftest import data_dir, migrated_template, start_worker, stop  # noqa: F401
+
+pytestmark = pytest.mark.sqlite_path
+
+SETUP = """
+import io
+from PIL import Image
+from accounts import services as accounts
+from editor.services.submit import start_edit, upload_image
+
+def png(mode, size, color):
+    buffer = io.BytesIO()
+    Image.new(mode, size, color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+membership = accounts.create_user_with_team("alice", "correct horse battery staple")
+source = upload_image(membership, png("RGB", (320, 240), (200, 30, 30)), "photo.png")
+mask = Image.new("L", (320, 240), 0)
+mask.paste(255, (40, 40, 120, 120))
+buffer = io.BytesIO()
+mask.save(buffer, format="PNG")
+record = start_edit(
+    membership, type="IMAGE_INPAINTER", provider="local", model="telea",
+    prompt="remove it", params={}, source=source, mask=buffer.getvalue(),
+)
+print(membership.pk, source.code, record.code)
+"""
+
+
+@pytest.fixture(scope="session")
+def static_files(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("static-data")
+    collect_static(root)
+    return root / "static"
+
+
+@pytest.fixture
+def served(data_dir, static_files):  # noqa: F811
+    shutil.copytree(static_files, data_dir / "static")
+    port = free_port()
+    web = start_web(data_dir, port)
+    yield f"http://127.0.0.1:{port}"
+    stop(web, timeout=15)
+
+
+def test_a_queued_card_turns_done_from_a_pushed_event_without_polling(
+    data_dir,  # noqa: F811
+    served,
+    browser_context,
+):
+    membership_id, source, record = run_python(data_dir, SETUP).split()[-3:]
+    browser_context.add_cookies(
+        [{"name": "sessionid", "value": session_for(data_dir, "alice"), "url": served}]
+    )
+    page = browser_context.new_page()
+    card_requests = []
+    page.on(
+        "request",
+        lambda request: card_requests.append(request.url) if f"/jobs/{record}/" in request.url
+        else None,
+    )  # fmt: skip
+    page.goto(f"{served}/edit/{source}/")
+    card = page.locator(f"#job-{record}")
+    assert "Queued" in card.inner_text()
+    page.wait_for_selector("html[data-live=on]", state="attached")
+    page.wait_for_timeout(2500)  # a poll would have fired by now
+    assert card_requests == []
+
+    worker = start_worker(data_dir, "--threads", "2")
+    try:
+        page.wait_for_selector(f"#job-{record}.status-success", timeout=60_000)
+        assert "Done" in page.locator(f"#job-{record} [data-job-status]").inner_text()
+        assert page.locator(f"#job-{record} img[data-result-image]").count() == 1
+        # The card was fetched because of events (Running, then Done); not one poll.
+        assert card_requests and set(card_requests) == {f"{served}/jobs/{record}/?via=live"}
+
+        # Credits changed by another process (a refund, an admin) show on the badge and the form.
+        with sqlite3.connect(data_dir / "promptbrush.sqlite3", timeout=20) as conn:
+            conn.execute(
+                "UPDATE accounts_membership SET used_credit = 4321, credit_limit = 90000 "
+                "WHERE id = ?",
+                (int(membership_id),),
+            )
+        expect(page.locator("#credit-badge")).to_have_text("4,321 / 90,000 credits")
+        assert page.locator("[data-credit-usage]").inner_text() == "· 4,321 of 90,000 used"
+    finally:
+        stop(worker, timeout=30)
