@@ -145,10 +145,16 @@ def test_a_worker_rides_out_an_unreachable_database_and_still_stops_cleanly(data
         DATABASE_URL="postgres://promptbrush@127.0.0.1:1/promptbrush",
         DATABASE_POOL_TIMEOUT="1",
     )
-    time.sleep(3.5)
-    assert worker.poll() is None  # still running, retrying
+    seen = []
+    deadline = time.monotonic() + 60  # start-up is slow on a loaded machine
+    while time.monotonic() < deadline and not any("retrying in 2 s" in line for line in seen):
+        line = worker.stdout.readline()
+        if not line:
+            break  # the worker exited
+        seen.append(line)
+    assert worker.poll() is None, "".join(seen)  # still running, retrying
 
-    output = stop(worker, signal.SIGTERM)
+    output = "".join(seen) + stop(worker, signal.SIGTERM)
 
     assert worker.returncode == 0, output
     assert "Could not claim jobs; retrying in 2 s: " in output
