@@ -15,6 +15,16 @@ class Team(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=100)
     created = models.DateTimeField(auto_now_add=True)
+    # Every user has exactly one team of their own, whatever way they came to exist
+    # (accounts.signals); other people may join it.
+    personal_for = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="personal_team",
+    )
 
     def __str__(self) -> str:
         return self.name

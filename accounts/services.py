@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, When
 from django.utils import timezone
 
 from accounts import crypto, providers
@@ -43,20 +43,29 @@ class InsufficientCredits(Exception):
 
 
 @transaction.atomic
+def give_personal_team(user: User) -> Membership:
+    """The user's own team, which they administer; made once, whatever way the user was made
+    (setup, createsuperuser, the admin site, invites, `create_api_token --create`)."""
+    team, _ = Team.objects.get_or_create(
+        personal_for=user, defaults={"name": f"{user.username}'s team"}
+    )
+    membership, _ = Membership.objects.get_or_create(
+        user=user,
+        team=team,
+        defaults={"role": Membership.Role.ADMIN, "credit_limit": settings.DEFAULT_CREDIT_LIMIT},
+    )
+    return membership
+
+
+@transaction.atomic
 def create_user_with_team(
     username: str, password: str | None, *, email: str = "", is_superuser: bool = False
 ) -> Membership:
     """A new user with a personal team of their own, which they administer."""
     user = User(username=username, email=email, is_superuser=is_superuser, is_staff=is_superuser)
     user.set_password(password) if password else user.set_unusable_password()
-    user.save()
-    team = Team.objects.create(name=f"{username}'s team")
-    return Membership.objects.create(
-        user=user,
-        team=team,
-        role=Membership.Role.ADMIN,
-        credit_limit=settings.DEFAULT_CREDIT_LIMIT,
-    )
+    user.save()  # accounts.signals gives the personal team
+    return give_personal_team(user)
 
 
 def first_run_pending() -> bool:
@@ -90,10 +99,13 @@ def set_member_role(membership: Membership, role: str) -> None:
 
 
 def active_memberships(user: User):
+    """Newest-joined last; a team the user was brought into comes before their own team, so
+    an invited member starts in the team that invited them."""
+    own_team_last = Case(When(team__personal_for=user, then=1), default=0)
     return (
         Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
         .select_related("team")
-        .order_by("created")
+        .order_by(own_team_last, "created")
     )
 
 

@@ -71,7 +71,7 @@ def test_accepting_an_invite_creates_the_account_joins_the_team_and_signs_in(tea
 
     visitor, response = join(invite)
     assert response.status_code == 302
-    erin = Membership.objects.get(user__username="erin")
+    erin = Membership.objects.get(user__username="erin", team=team)
     assert (erin.team, erin.role, erin.credit_limit) == (team, "MEMBER", 4200)
     assert Invite.objects.get().used_by == erin.user
     assert response["Location"] == reverse("editor:home")

@@ -53,10 +53,13 @@ def test_sign_in_and_out(client, alice):
 
 
 @pytest.mark.django_db
-def test_deactivated_member_is_signed_out_at_once(client, bob_membership):
+def test_a_member_deactivated_in_every_team_is_signed_out_at_once(client, bob_membership):
     client.force_login(bob_membership.user)
     assert client.get("/").status_code == 200
     services.set_member_status(bob_membership, active=False)
+    assert client.get("/").status_code == 200  # still in bob's own team
+    own = Membership.objects.get(team=bob_membership.user.personal_team)
+    services.set_member_status(own, active=False)
     response = client.get("/")
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]

@@ -87,7 +87,7 @@ def test_added_member_can_sign_in_with_the_initial_password(alice_client, team):
     )
     assert response.status_code == 302
     assert "dora can now sign in" in alice_client.get(TEAM_URL).content.decode()
-    dora = Membership.objects.get(user__username="dora")
+    dora = Membership.objects.get(user__username="dora", team=team)
     assert (dora.team, dora.role, dora.credit_limit) == (team, "MEMBER", 2500)
 
     fresh = Client()
@@ -112,7 +112,7 @@ def test_add_member_shows_each_error_next_to_its_field(alice_client, bob):
     assert 'value="BOB"' in html  # what was typed is kept
     weak = alice_client.post(url, {"username": "dora", "password": "123", "credit_limit": "1"})
     assert "This password is too short" in field(weak.content.decode(), "password")
-    assert Membership.objects.filter(team=bob.memberships.get().team).count() == 2
+    assert Membership.objects.filter(team__name="alice's team").count() == 2
 
 
 @pytest.mark.django_db
@@ -149,10 +149,8 @@ def test_htmx_limit_error_is_shown_in_the_row_and_nothing_changes(alice_client, 
 
 
 @pytest.mark.django_db
-def test_deactivated_member_is_signed_out_and_their_token_stops_at_once(
-    alice_client, bob_membership
-):
-    _, raw = services.create_api_token(bob_membership, "script")
+def test_deactivated_member_loses_the_team_and_their_token_at_once(alice_client, bob_membership):
+    _, raw = services.create_api_token(bob_membership, "nightly-sync")
     bob_browser = Client()
     bob_browser.force_login(bob_membership.user)
     assert services.authenticate_token(raw) is not None
@@ -161,9 +159,12 @@ def test_deactivated_member_is_signed_out_and_their_token_stops_at_once(
     assert response.status_code == 302
     assert reload(bob_membership).status == "INACTIVE"
     assert services.authenticate_token(raw) is None
-    bounced = bob_browser.get(reverse("accounts:tokens"))
-    assert bounced.status_code == 302
-    assert bounced["Location"].startswith(reverse("accounts:login"))
+    # bob keeps his account and works in his own team; alice's team is gone for him.
+    team_page = bob_browser.get(TEAM_URL).content.decode()
+    assert "bob&#x27;s team" in team_page and "alice" not in team_page
+    tokens_page = bob_browser.get(reverse("accounts:tokens")).content.decode()
+    assert "nightly-sync" not in tokens_page
+    assert "bob&#x27;s team" in tokens_page
     html = alice_client.get(TEAM_URL).content.decode()
     assert "bob is deactivated." in html
     assert "Reactivate" in html
