@@ -317,6 +317,13 @@ def _rejected(request: Request, form: EditForm) -> HttpResponse:
     return _page(request, form, status=422)
 
 
+def _refused(request: Request, exc: services.EditRejected, *, back: str) -> HttpResponse:
+    """An action posted without JavaScript that was refused: the reason on a page, not a bare
+    404 or a redirect that drops it."""
+    context = {"message": exc.message, "field": exc.field, "back_url": back}
+    return render(request, "editor/refused.html", context, status=422)
+
+
 def _page(request: Request, form: EditForm, status: int = 200) -> HttpResponse:
     """The whole page around a bound form (no JavaScript: a refresh or a rejected submit)."""
     context = {"form": form, **_form_context(request, form)}
@@ -364,7 +371,7 @@ def rerun(request: Request, code) -> HttpResponse:
                 {"record": _stamp([record])[0], "card_error": exc.message},
             )
             return reswap(retarget(response, f"#job-{record.code}"), "outerHTML")
-        raise Http404(exc.message) from None
+        return _refused(request, exc, back=reverse("gallery:detail", args=[record.code]))
     if request.htmx:
         new = _records(request).get(pk=new.pk)
         return render(

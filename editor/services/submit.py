@@ -201,6 +201,10 @@ def start_edits_on_providers(
 
 def rerun(membership: Membership, record: Record) -> Record:
     """The same edit again (same source, mask, parameters and options) as a new record."""
+    if record.type != IMAGE_GENERATOR and record.source is None:
+        raise EditRejected(
+            "image", "The image this edit started from was deleted, so it cannot run again."
+        )
     options = dict(record.options or {})
     mask_bytes = read_asset(record.mask) if record.mask is not None else None
     return start_edit(
