@@ -188,13 +188,15 @@ class EditForm(forms.Form):
             model_id = models[0]["id"]
         self.model_info = by_id.get(model_id, {})
         self.fields["model"].initial = model_id
-        if self.is_bound and (self.data.get("provider"), self.data.get("model")) != (
-            provider_id,
-            model_id,
-        ):
+        wanted = (self.data.get("provider"), self.data.get("model")) if self.is_bound else None
+        if refresh and wanted != (provider_id, model_id):
             # The provider changed, so the old model is not on offer: show the new default.
             self.data = self.data.copy()
             self.data["provider"], self.data["model"] = provider_id, model_id
+        elif wanted is not None:
+            # A submission runs exactly what was asked for or nothing: an unknown, unusable or
+            # stale choice is an error on its field, never swapped for a default (and charged).
+            self._explain_unusable(*wanted)
 
         self._limit_prompt(self.model_info.get("max_prompt", PROMPT_MAX))
         self.param_names = []
@@ -248,9 +250,59 @@ class EditForm(forms.Form):
     def prompt_limit(self) -> int:
         return self.fields["prompt"].max_length
 
+    def _explain_unusable(self, provider_id: Any, model_id: Any) -> None:
+        """Say why a submitted provider or model is not on offer, in the field's own error."""
+        offered = [p for p, _ in self.usable]
+        names = ", ".join(p["name"] for p in offered) or "none"
+        known = {p["id"]: p for p in self.catalogue}
+        if provider_id in known and not known[provider_id].get("configured"):
+            why = (
+                f"{known[provider_id]['name']} has no API key for your team (it may have been "
+                f"removed since this page was loaded); choose one of: {names}."
+            )
+        elif provider_id in known:
+            why = f"{known[provider_id]['name']} cannot do this mode; choose one of: {names}."
+        else:
+            why = (
+                f"{str(provider_id)[:40]!r} is not a provider you can use; choose one of: {names}."
+            )
+        self.fields["provider"].error_messages["invalid_choice"] = why
+        models = ", ".join(v for v, _ in self.fields["model"].choices) or "none"
+        label = self.provider_info.get("name", "this provider")
+        self.fields["model"].error_messages["invalid_choice"] = (
+            f"{str(model_id)[:60]!r} is not a model of {label} for this mode; "
+            f"choose one of: {models}."
+        )
+
     @property
     def is_inpaint(self) -> bool:
         return self.record_type == Record.Type.IMAGE_INPAINTER
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.has_error("provider"):
+            self.errors.pop("model", None)  # the models listed are another provider's
+        return cleaned
+
+    def unshown_errors(self) -> list[tuple[str, str, str]]:
+        """(field, label, message) for errors on fields this mode does not render, so that no
+        refusal is a bare 422: a hidden mode, mask options outside inpainting, the provider
+        and model when none is usable, the targets when there is nothing else to send to."""
+        shown = {"prompt"}
+        if self.fields["type"].widget.input_type == "radio":
+            shown.add("type")
+        if self.usable:
+            shown |= {"provider", "model", *map(PARAM_PREFIX.__add__, self.param_names)}
+        if self.is_inpaint:
+            shown |= {"grow", "feather", "invert", "paste_back"}
+        if self.fields["also"].choices:
+            shown.add("also")
+        return [
+            (name, str(self.fields[name].label or name) if name in self.fields else name, error)
+            for name, errors in self.errors.items()
+            if name != "__all__" and name not in shown
+            for error in errors
+        ]
 
     def param_fields(self):
         return [self[PARAM_PREFIX + name] for name in self.param_names]
@@ -278,7 +330,11 @@ class EditForm(forms.Form):
         return out
 
     def targets(self) -> list[tuple[str, str]]:
-        main = (self.fields["provider"].initial, self.fields["model"].initial)
+        cleaned = getattr(self, "cleaned_data", {})
+        main = (
+            cleaned.get("provider") or self.fields["provider"].initial,
+            cleaned.get("model") or self.fields["model"].initial,
+        )
         chosen = self.cleaned_data.get("also", []) if hasattr(self, "cleaned_data") else []
         if not chosen and self.is_bound:
             valid = dict(self.fields["also"].choices)
