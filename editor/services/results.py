@@ -8,7 +8,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from editor.engine import drift, images, paste_back
+from editor.engine import container, drift, images, paste_back
 from editor.providers.base import IMAGE_INPAINTER, ProviderError
 from editor.services.prepare import Prepared, fast_png
 from gallery.models import Asset, Record, RecordImage
@@ -35,9 +35,11 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
     membership = record.membership
     try:
         raw_img = images.open_image(data)
-        raw_w, raw_h, raw_fmt = images.image_info(data)
     except images.ImageError as exc:
         raise ProviderError(f"The provider sent an image we cannot read: {exc.message}") from exc
+    # Kept byte for byte when plain, but never with anything appended or hidden in metadata.
+    data, raw_fmt = container.for_storage(data, raw_img)
+    raw_w, raw_h = raw_img.size
     raw_asset = store_asset(
         membership,
         data,

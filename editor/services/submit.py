@@ -8,7 +8,6 @@ locked during an upload; when that transaction fails, the files are deleted agai
 
 from __future__ import annotations
 
-import io
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -16,12 +15,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image
 
 from accounts.models import Membership
 from accounts.services import InsufficientCredits, reserve_credits
 from editor import catalogue, tasks
-from editor.engine import images
+from editor.engine import container, images
 from editor.services.params import NOT_PARAMS
 from editor.services.plan import EditRejected, Plan, plan_edit
 from gallery.models import Asset, Record
@@ -42,19 +40,13 @@ def _max_pixels() -> int:
 
 
 def upload_image(membership: Membership, data: bytes, name: str) -> Asset:
-    """Store an uploaded image as an UPLOAD asset: the original bytes when they are already a
-    plain RGB/RGBA PNG, JPEG or WebP with no rotation to apply, else a normalised PNG."""
+    """Store an uploaded image as an UPLOAD asset: exactly one image, nothing appended or
+    hidden in metadata (container.for_storage), in its own format when no quality is lost."""
     try:
         img = images.open_image(data, max_pixels=_max_pixels())
-        _w, _h, fmt = images.image_info(data)
     except images.ImageError as exc:
         raise EditRejected("asset", exc.message) from exc
-    with Image.open(io.BytesIO(data)) as raw:
-        plain = raw.mode in ("RGB", "RGBA") and raw.getexif().get(0x0112, 1) == 1
-    if plain and raw.mode == img.mode:
-        payload, extension = data, fmt
-    else:
-        payload, extension = images.encode_png(img), "png"
+    payload, extension = container.for_storage(data, img)
     return store_asset(
         membership,
         payload,
@@ -201,7 +193,7 @@ def start_edits_on_providers(
 
 def rerun(membership: Membership, record: Record) -> Record:
     """The same edit again (same source, mask, parameters and options) as a new record."""
-    if record.type != IMAGE_GENERATOR and record.source is None:
+    if record.type != Record.Type.IMAGE_GENERATOR and record.source is None:
         raise EditRejected(
             "image", "The image this edit started from was deleted, so it cannot run again."
         )
