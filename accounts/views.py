@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -53,7 +54,11 @@ def switch_team(request):
     if not any(str(m.team.code) == wanted for m in request.memberships):
         raise Http404("No such team.")
     request.session[SESSION_TEAM_KEY] = wanted
-    return redirect(request.POST.get("next") or "editor:home")
+    back = request.POST.get("next", "")
+    ours = url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(back if back and ours else "editor:home")
 
 
 # --- Team page (admins) -------------------------------------------------------------------------

@@ -118,7 +118,9 @@ def edit(request: Request, code) -> HttpResponse:
     asset = get_object_or_404(gallery_services.assets_visible_to(request.membership), code=code)
     cont = ContinueForm(request.GET)
     parent = None
-    if cont.is_valid() and cont.cleaned_data["from_"]:
+    if not cont.is_valid():  # a mangled link: say so rather than quietly drop the parent
+        raise Http404("This continue-editing link is broken; open the result from its record.")
+    if cont.cleaned_data["from_"]:
         parent = get_object_or_404(_records(request), code=cont.cleaned_data["from_"])
         position = (cont.cleaned_data["result"] or 1) - 1
         image = parent.images.filter(position=position).first()

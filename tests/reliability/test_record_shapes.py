@@ -104,7 +104,7 @@ def test_rating_and_api_reads_work_for_each_shape(alice_client, alice_membership
     _, token = accounts_services.create_api_token(alice_membership, "shapes")
     api = {"HTTP_API_KEY": token}
 
-    rated = alice_client.post(reverse("editor:rate", args=[record.code]), {"rating": "4"})
+    rated = alice_client.post(reverse("gallery:rate", args=[record.code]), {"rating": "4"})
     assert rated.status_code == 302
     assert alice_client.get(reverse("api:feature", args=[record.code]), **api).status_code == 200
     assert alice_client.get(reverse("api:features"), **api).status_code == 200
