@@ -13,6 +13,7 @@ from PIL import Image
 
 from accounts import services as accounts_services
 from gallery.models import Asset, Record
+from tests.fakes import openai_server
 
 PAYLOAD = b"SECRET-PAYLOAD"
 
@@ -69,8 +70,6 @@ def test_an_api_upload_with_a_zip_appended_stores_only_the_image(client, alice_m
 def test_a_provider_image_with_a_zip_appended_is_stored_without_it(
     alice_client, openai, monkeypatch
 ):
-    from tests.fakes import openai_server
-
     real_png = openai_server.make_png
     monkeypatch.setattr(openai_server, "make_png", lambda *a, **k: real_png(*a, **k) + zip_bytes())
     model = alice_client.get(reverse("editor:generate")).context["form"].fields["model"].initial

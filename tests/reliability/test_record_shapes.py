@@ -5,6 +5,7 @@ whose source was deleted with the record that made it (issue 11, item 1 and its 
 import pytest
 from django.urls import reverse
 
+from accounts import services as accounts_services
 from gallery import services as gallery_services
 from gallery.models import Record
 from tests.gallery.factories import make_record
@@ -99,8 +100,6 @@ def test_every_page_showing_a_record_renders_for_each_shape(alice_client, shapes
 @pytest.mark.parametrize("shape", SHAPES)
 def test_rating_and_api_reads_work_for_each_shape(alice_client, alice_membership, shapes, shape):
     record = shapes[shape]
-    from accounts import services as accounts_services
-
     _, token = accounts_services.create_api_token(alice_membership, "shapes")
     api = {"HTTP_API_KEY": token}
 
