@@ -259,6 +259,10 @@ CREDIT_PRICES = {
 # when no row above matches; anything else costs this per image.
 CREDIT_PRICE_FALLBACK = env_int("CREDIT_PRICE_FALLBACK", 5_000)
 SIGNED_URL_MAX_AGE = env_int("SIGNED_URL_MAX_AGE", 3600)
+# Results (and the provider's raw output) download at /<resultObject key> with no credentials,
+# as from 1min.ai's asset host; the key's random uuid is the secret. False: session or signed
+# link only.
+RESULT_KEYS_PUBLIC = env_bool("RESULT_KEYS_PUBLIC", True)
 
 LOGGING = {
     "version": 1,

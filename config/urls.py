@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from gallery.health import healthz
+from gallery.views import result_key_file
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -9,5 +10,12 @@ urlpatterns = [
     path("api/", include("editor.api.urls")),
     path("accounts/", include("accounts.urls")),
     path("gallery/", include("gallery.urls")),
+    # A result's key (aiRecord resultObject) as a URL, the way 1min.ai's asset host serves it.
+    re_path(
+        r"^assets/(?P<code>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+        r"\.(?P<extension>[a-z0-9]{1,5})$",
+        result_key_file,
+        name="result_key",
+    ),
     path("", include("editor.urls")),
 ]

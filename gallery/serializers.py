@@ -29,7 +29,7 @@ def site_url(request: HttpRequest) -> str:
 
 def with_ai_record_data(records: QuerySet[Record]) -> QuerySet[Record]:
     """What ai_record reads, loaded in a constant number of queries."""
-    images = RecordImage.objects.select_related("image").order_by("position")
+    images = RecordImage.objects.select_related("image", "raw").order_by("position")
     return records.select_related("user", "team", "membership").prefetch_related(
         Prefetch("images", queryset=images)
     )
@@ -68,7 +68,8 @@ def ai_record(record: Record, base_url: str) -> dict[str, Any]:
     relations of with_ai_record_data loaded."""
     membership = record.membership
     user = record.user
-    results = [item.image for item in record.images.all()]
+    items = list(record.images.all())
+    results = [item.image for item in items]
     urls = [signed_asset_url(asset, absolute_base=base_url) for asset in results]
     return {
         "uuid": str(record.code),
@@ -109,4 +110,6 @@ def ai_record(record: Record, base_url: str) -> dict[str, Any]:
         },
         "cost": record.cost,
         "resultUrls": urls,
+        # The provider's own output before paste-back, downloadable by key like the results.
+        "rawResultObject": [item.raw.path for item in items if item.raw is not None],
     }

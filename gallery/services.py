@@ -102,6 +102,18 @@ def asset_from_path(membership: Membership, path: str) -> Asset | None:
     return assets_visible_to(membership).filter(code=code).first()
 
 
+# What GET /<key> serves without credentials: results and the provider's raw output, never
+# uploads, masks, thumbnails or drift maps.
+PUBLIC_KINDS = (Asset.Kind.RESULT, Asset.Kind.RAW)
+
+
+def asset_from_result_key(code: uuid.UUID, extension: str) -> Asset | None:
+    """The result whose key is `assets/<code>.<extension>` (exactly what resultObject holds), or
+    None: any other kind, another extension, a deleted or a made-up key are all the same None."""
+    asset = Asset.objects.filter(code=code, kind__in=PUBLIC_KINDS).first()
+    return asset if asset is not None and asset.extension == extension else None
+
+
 def signed_asset_url(asset: Asset, *, absolute_base: str = "") -> str:
     """A link that works without signing in, for SIGNED_URL_MAX_AGE seconds."""
     token = signing.TimestampSigner(salt=_SIGNER_SALT).sign(str(asset.code))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,7 +13,12 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthenticatedHttpRequest
@@ -65,6 +71,20 @@ def signed_file(request, token):
     if asset is None:
         raise Http404("This link has expired or is not valid.")
     return _file_response(request, asset, download="download" in request.GET)
+
+
+@require_safe
+def result_key_file(request, code, extension):
+    """GET /assets/<uuid>.<ext>: a result by its key with no credentials, as 1min.ai's asset host
+    serves resultObject keys (RESULT_KEYS_PUBLIC). The uuid4 in the key is the secret: nothing
+    lists keys, and a wrong, deleted or private key is the same 404."""
+    asset = services.asset_from_result_key(code, extension) if settings.RESULT_KEYS_PUBLIC else None
+    if asset is None:
+        raise Http404("No such file.")
+    response = _file_response(request, asset, download="download" in request.GET)
+    response["Referrer-Policy"] = "no-referrer"  # the key is the secret: never send it on
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 # --- History pages -------------------------------------------------------------------------

@@ -39,9 +39,9 @@ from editor.api.http import (
 from editor.api.records import record_list
 from editor.api.requests import FeatureRequest, parse_feature
 from editor.catalogue import provider_for_model
-from gallery.models import Record
+from gallery.models import Asset, Record
 from gallery.serializers import ai_record, polled, site_url
-from gallery.services import records_visible_to
+from gallery.services import read_asset, records_visible_to
 
 _DONE = (Record.Status.SUCCESS, Record.Status.FAILED)
 
@@ -62,16 +62,17 @@ def _parent(membership: Membership, conversation_id: str) -> Record:
     return parent
 
 
-def _start(membership: Membership, req: FeatureRequest) -> Record:
+def _start(request: HttpRequest, membership: Membership, req: FeatureRequest) -> Record:
     provider = req.provider or provider_for_model(membership.team_id, req.model, req.type)
     if provider is None:
         raise ApiError(f"No provider offers the model {req.model!r}.", "model")
-    source = resolve_asset(membership, req.image_url, "imageUrl") if req.image_url else None
-    extras = [resolve_asset(membership, u, "imageUrls") for u in req.image_urls]
-    mask = None
-    if req.mask_url:
-        mask_asset = resolve_asset(membership, req.mask_url, "maskUrl")
-        mask = services.submit.read_asset(mask_asset)
+
+    def image(url: str, field: str) -> Asset:
+        return resolve_asset(request, membership, url, field)
+
+    source = image(req.image_url, "imageUrl") if req.image_url else None
+    extras = [image(url, "imageUrls") for url in req.image_urls]
+    mask = read_asset(image(req.mask_url, "maskUrl")) if req.mask_url else None
     return services.start_edit(
         membership,
         type=req.type,
@@ -91,7 +92,7 @@ def _start(membership: Membership, req: FeatureRequest) -> Record:
 def _create(request: HttpRequest, membership: Membership) -> tuple[Record, bool]:
     """The new record, and whether the caller asked for an answer at once."""
     req = parse_feature(read_json(request))
-    return _start(membership, req), req.answer_at_once
+    return _start(request, membership, req), req.answer_at_once
 
 
 def _status(record_id: int) -> str:

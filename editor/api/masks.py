@@ -64,7 +64,9 @@ def _url(body: dict[str, Any], key: str) -> str:
     return value.strip()
 
 
-def _request(membership: Membership, body: Any, width: int, height: int) -> SelectionRequest:
+def _request(
+    request: HttpRequest, membership: Membership, body: Any, width: int, height: int
+) -> SelectionRequest:
     mode = body.get("mode")
     if mode == "wand":
         return SelectionRequest(
@@ -74,7 +76,7 @@ def _request(membership: Membership, body: Any, width: int, height: int) -> Sele
         return SelectionRequest(mode, box=_coords(body, "box", 4, "[x0, y0, x1, y1]"))
     # refine. A script has no brush: by default look 2.5% of the longer side beyond the edge.
     default = max(engine.MIN_BAND, round(max(width, height) * 0.025))
-    mask = read_asset(resolve_asset(membership, _url(body, "maskUrl"), "maskUrl"))
+    mask = read_asset(resolve_asset(request, membership, _url(body, "maskUrl"), "maskUrl"))
     return SelectionRequest(mode, mask=mask, band=_band(body, default))
 
 
@@ -85,9 +87,9 @@ def select(request: HttpRequest, membership: Membership) -> JsonResponse:
         raise ApiError("The body must be a JSON object.", "body")
     if body.get("mode") not in MODES:
         raise ApiError(f"mode must be one of {', '.join(MODES)}; got {body.get('mode')!r}.", "mode")
-    source = resolve_asset(membership, _url(body, "imageUrl"), "imageUrl")
+    source = resolve_asset(request, membership, _url(body, "imageUrl"), "imageUrl")
     selection = select_mask(
-        membership, source, _request(membership, body, source.width, source.height)
+        membership, source, _request(request, membership, body, source.width, source.height)
     )
     location = signed_asset_url(selection.asset, absolute_base=site_url(request))
     return JsonResponse(

@@ -73,6 +73,7 @@ def test_json_export_is_in_airecord_shape(alice_client, alice_membership):
             "resultObject": [images[0].image.path, images[1].image.path],
             "responseObject": {"provider_said": "ok", "id": "resp-123"},
         },
+        "rawResultObject": [images[0].raw.path, images[1].raw.path],
         "metadata": {"client": "web"},
         "additionalData": {"group": "x"},
         "error": None,

@@ -9,6 +9,7 @@ import threading
 import numpy as np
 import pytest
 from django.core.files.storage import default_storage
+from django.test import Client
 from PIL import Image
 
 from accounts.models import CreditEntry
@@ -116,6 +117,25 @@ def test_signed_link_serves_from_s3_and_expires(s3, api, client, settings):
 
     settings.SIGNED_URL_MAX_AGE = -1
     assert client.get(url).status_code == 404
+
+
+def test_result_keys_stream_from_s3_without_credentials_until_deleted(s3, api, alice_client):
+    record = inpaint(api)
+    key = record["aiRecordDetail"]["resultObject"][0]
+    result = Record.objects.get(code=record["uuid"]).images.get().image
+
+    response = Client().get(f"/{key}")  # no session, no API key: the key is the permission
+    assert response.status_code == 200
+    assert (
+        body_of(response)
+        == s3.client().get_object(Bucket=BUCKET, Key=result.file.name)["Body"].read()
+    )
+    assert (
+        Client().get(f"/{record['aiRecordDetail']['promptObject']['imageUrl']}").status_code == 404
+    )
+
+    alice_client.post(f"/gallery/{record['uuid']}/delete")
+    assert Client().get(f"/{key}").status_code == 404
 
 
 def test_deleting_a_record_deletes_its_objects(s3, api, alice_client):
