@@ -57,6 +57,8 @@ class Runner:
         self.periodic_interval = periodic_interval
         self.max_idle = max_idle  # exit after this long with nothing to do (benchmarks, tests)
         self.stopping = threading.Event()
+        if hasattr(source, "stopping"):
+            source.stopping = self.stopping  # a source that sleeps until woken wakes for a stop
         self.seats = threading.BoundedSemaphore(threads)
         self.lock = threading.Lock()
         self.running: dict[object, Future] = {}  # source key -> the job's future

@@ -9,6 +9,7 @@ LISTEN/NOTIFY) adds its own source to SOURCES_BY_VENDOR.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
@@ -51,6 +52,10 @@ class PollingSource:
         self.backend_alias = backend_alias
         self.worker_id = worker_id
         self.queue_name = queue_name
+        self.stopping: threading.Event | None = None  # the runner's, for sources that sleep
+
+    def stop_requested(self) -> bool:
+        return self.stopping is not None and self.stopping.is_set()
 
     def claim(self, limit: int, timeout: float) -> list[DBTaskResult]:
         if limit <= 0:
