@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from bench.jobs import failing_job, sleep_job
 from editor.services.job import reap_stale_records
 from worker.runner import Runner
-from worker.sources import source_for
+from worker.sources import PollingSource
 
 pytestmark = [pytest.mark.sqlite_path, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,10 @@ def database_queue(settings):
 
 
 def run_until_idle(**options) -> Runner:
-    runner = Runner(source_for("default"), threads=4, poll_interval=0.02, max_idle=0.5, **options)
+    # The polling source on any database: on PostgreSQL source_for() would pick the one that
+    # sleeps on LISTEN (tests/scaleout/test_listen.py covers that one across processes).
+    source = PollingSource("default", "in-process")
+    runner = Runner(source, threads=4, poll_interval=0.02, max_idle=0.5, **options)
     runner.run()
     return runner
 
