@@ -11,11 +11,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("gallery/", include("gallery.urls")),
     # A result's key (aiRecord resultObject) as a URL, the way 1min.ai's asset host serves it.
-    re_path(
-        r"^assets/(?P<code>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-        r"\.(?P<extension>[a-z0-9]{1,5})$",
-        result_key_file,
-        name="result_key",
-    ),
+    re_path(r"^assets/(?P<name>[^/]*)$", result_key_file, name="result_key"),
     path("", include("editor.urls")),
 ]

@@ -9,7 +9,6 @@ file link only the caller's own images.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -51,7 +50,7 @@ def _linked(membership: Membership, path: str) -> Asset | None:
     if match.view_name == "gallery:signed_file":
         return asset_from_signature(match.kwargs["token"])
     if match.view_name == "result_key" and settings.RESULT_KEYS_PUBLIC:
-        return asset_from_result_key(uuid.UUID(match.kwargs["code"]), match.kwargs["extension"])
+        return asset_from_result_key(match.kwargs["name"])
     if match.view_name == "gallery:file":
         return assets_visible_to(membership).filter(code=match.kwargs["code"]).first()
     return None

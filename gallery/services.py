@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -107,11 +108,18 @@ def asset_from_path(membership: Membership, path: str) -> Asset | None:
 PUBLIC_KINDS = (Asset.Kind.RESULT, Asset.Kind.RAW)
 
 
-def asset_from_result_key(code: uuid.UUID, extension: str) -> Asset | None:
-    """The result whose key is `assets/<code>.<extension>` (exactly what resultObject holds), or
-    None: any other kind, another extension, a deleted or a made-up key are all the same None."""
-    asset = Asset.objects.filter(code=code, kind__in=PUBLIC_KINDS).first()
-    return asset if asset is not None and asset.extension == extension else None
+_KEY_NAME = re.compile(r"^([0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})\.([a-z0-9]+)$")
+
+
+def asset_from_result_key(name: str) -> Asset | None:
+    """The result whose key is `assets/<name>`, `<name>` being `<uuid>.<ext>` exactly as
+    resultObject spells it; None for any other kind, spelling, extension, a deleted or a
+    made-up key alike."""
+    match = _KEY_NAME.match(name)
+    if match is None:
+        return None
+    asset = Asset.objects.filter(code=match[1], kind__in=PUBLIC_KINDS).first()
+    return asset if asset is not None and asset.extension == match[2] else None
 
 
 def signed_asset_url(asset: Asset, *, absolute_base: str = "") -> str:

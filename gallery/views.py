@@ -9,7 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotFound,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -74,14 +80,17 @@ def signed_file(request, token):
 
 
 @require_safe
-def result_key_file(request, code, extension):
+def result_key_file(request, name):
     """GET /assets/<uuid>.<ext>: a result by its key with no credentials, as 1min.ai's asset host
     serves resultObject keys (RESULT_KEYS_PUBLIC). The uuid4 in the key is the secret: nothing
-    lists keys, and a wrong, deleted or private key is the same 404."""
-    asset = services.asset_from_result_key(code, extension) if settings.RESULT_KEYS_PUBLIC else None
-    if asset is None:
-        raise Http404("No such file.")
-    response = _file_response(request, asset, download="download" in request.GET)
+    lists keys, and a wrong, deleted or private key gets the same plain 404, byte for byte."""
+    asset = services.asset_from_result_key(name) if settings.RESULT_KEYS_PUBLIC else None
+    try:
+        if asset is None:
+            raise Http404
+        response = _file_response(request, asset, download="download" in request.GET)
+    except Http404:
+        return HttpResponseNotFound(b"Not found.\n", content_type="text/plain")
     response["Referrer-Policy"] = "no-referrer"  # the key is the secret: never send it on
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

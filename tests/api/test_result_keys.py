@@ -69,8 +69,10 @@ def test_uploads_masks_thumbnails_and_made_up_keys_are_the_same_404(api, uploade
         prompt["maskUrl"],  # the mask
         thumbnail.path,
         f"{stem}.{'webp' if extension != 'webp' else 'png'}",  # the right uuid, another type
-        stem.upper() + "." + extension,
+        "assets/" + stem.removeprefix("assets/").upper() + "." + extension,
+        f"{key}.png",
         "assets/",
+        "assets/x",
     ):
         response, body = _download(private)
         assert (response.status_code, body) == (404, never[1]), private
