@@ -9,7 +9,6 @@ locked during an upload; when that transaction fails, the files are deleted agai
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -142,37 +141,13 @@ def _write(membership: Membership, plans: list[Plan], group: uuid.UUID | None) -
 
 
 def start_edit(
-    membership: Membership,
-    *,
-    type: str,
-    provider: str,
-    model: str,
-    prompt: str,
-    params: dict,
-    source: Asset | None = None,
-    mask: bytes | None = None,
-    extra_images: Iterable[Asset] = (),
-    mask_options: dict | None = None,
-    paste_back: bool = True,
-    parent: Record | None = None,
-    group: uuid.UUID | None = None,
+    membership: Membership, *, group: uuid.UUID | None = None, **submission: Any
 ) -> Record:
-    """Validate, reserve credits, create the PENDING record and enqueue its job on commit."""
-    plan = plan_edit(
-        membership,
-        type=type,
-        provider=provider,
-        model=model,
-        prompt=prompt,
-        params=params,
-        source=source,
-        mask=mask,
-        extra_images=list(extra_images),
-        mask_options=mask_options,
-        paste_back=paste_back,
-        parent=parent,
-    )
-    return _write(membership, [plan], group)[0]
+    """Validate (plan_edit's keyword arguments), reserve credits, create the PENDING record and
+    enqueue its job on commit."""
+    if "extra_images" in submission:
+        submission["extra_images"] = list(submission["extra_images"])
+    return _write(membership, [plan_edit(membership, **submission)], group)[0]
 
 
 def start_edits_on_providers(
