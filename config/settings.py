@@ -228,7 +228,12 @@ OPENAI_API_KEY = env_secret("OPENAI_API_KEY")
 SEGMIND_API_BASE = env_str("SEGMIND_API_BASE", "https://api.segmind.com").rstrip("/")
 SEGMIND_UPLOAD_URL = env_str("SEGMIND_UPLOAD_URL", "https://workflows-api.segmind.com/upload-asset")
 SEGMIND_API_KEY = env_secret("SEGMIND_API_KEY")
+# A total deadline over one provider call (every request and download in it), not per read.
 PROVIDER_TIMEOUT_SECONDS = env_int("PROVIDER_TIMEOUT_SECONDS", 300)
+# The hard ceiling over all of a job's provider calls and retry waits together.
+JOB_TIMEOUT_SECONDS = env_int("JOB_TIMEOUT_SECONDS", 900)
+# The most one provider call may send back (all its images, as base64 JSON or downloads).
+PROVIDER_MAX_RESPONSE_MB = env_int("PROVIDER_MAX_RESPONSE_MB", 700)
 # How long a synchronous POST /api/features waits before answering 202 with the pending record.
 API_WAIT_SECONDS = env_int("API_WAIT_SECONDS", 600)
 # Which models a compatible proxy's own list (GET {base}/models) offers: "image" (names that

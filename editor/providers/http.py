@@ -24,38 +24,112 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import httpcore
 import httpx
 from PIL import Image
 
 from .base import ProviderError
+from .deadline import CallGuard, DeadlineBackend
 
 USER_AGENT = "Promptbrush/0.1"
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 300.0
 MAX_RETRY_AFTER = 120.0
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
+# Everything one provider call may receive by default: ten 50 MB images as base64 JSON.
+MAX_RESPONSE_BYTES = 700 * 1024 * 1024
+
+
+class ProviderClient(httpx.Client):
+    """An httpx client whose sockets obey `guard`: see `call_within`."""
+
+    def __init__(self, *, guard: CallGuard, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.guard = guard
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport over a pool whose network backend honours the call's guard."""
+
+    def __init__(self, guard: CallGuard) -> None:
+        super().__init__(verify=_tls_context())
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=_tls_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=5.0,
+            network_backend=DeadlineBackend(guard),
+        )
 
 
 def make_client(
     timeout: float | httpx.Timeout | None = None,
     *,
     transport: httpx.BaseTransport | None = None,
-) -> httpx.Client:
+    max_response_bytes: int | None = MAX_RESPONSE_BYTES,
+) -> ProviderClient:
     """An httpx client with explicit timeouts, our User-Agent and no redirects.
 
-    `timeout=None` gives connect 10 s / read 300 s / write 60 s; a number sets all four.
+    `timeout=None` gives connect 10 s / read 300 s / write 60 s; a number sets all four. Those
+    bound each socket operation; `call_within` adds a total deadline over one provider call.
     """
     if timeout is None:
         timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT, write=60.0, pool=10.0)
     elif not isinstance(timeout, httpx.Timeout):
         timeout = httpx.Timeout(timeout)
-    return httpx.Client(
+    guard = CallGuard(max_response_bytes)
+    return ProviderClient(
+        guard=guard,
         timeout=timeout,
         headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
-        transport=transport,
+        transport=transport or _GuardedTransport(guard),
         verify=_tls_context(),
     )
+
+
+def call_within[T](client: httpx.Client, seconds: float | None, fn: Callable[[], T]) -> T:
+    """Run one provider call `fn` with a total deadline of `seconds` over all its requests.
+
+    A call the deadline or the size cap ended fails permanently with that reason. Once a
+    billable request was accepted, any failure is permanent: sending it again could bill
+    twice for an answer that was not a passing fault (a damaged or oversized image, a
+    download that stalled)."""
+    guard = getattr(client, "guard", None)
+    if guard is None:
+        return fn()
+    guard.start(seconds)
+    try:
+        return fn()
+    except ProviderError as exc:
+        if guard.expired:
+            raise ProviderError(
+                f"The provider did not finish within {guard.seconds:g} s (the limit for one "
+                "call); Promptbrush stopped waiting and did not send it again.",
+                permanent=True,
+            ) from exc
+        if guard.too_large:
+            raise ProviderError(
+                f"The provider's answer was over {_megabytes(guard.max_bytes)} MB; "
+                "Promptbrush stopped reading and did not send it again.",
+                permanent=True,
+            ) from exc
+        if guard.billed and not exc.permanent:
+            raise ProviderError(
+                f"{exc.message} The provider had accepted the request (and may bill it), so "
+                "Promptbrush did not send it again.",
+                permanent=True,
+                status=exc.status,
+                response=exc.response,
+            ) from exc
+        raise
+    finally:
+        guard.start(None)
+
+
+def _megabytes(size: int | None) -> str:
+    return f"{(size or 0) / (1024 * 1024):g}"
 
 
 @functools.cache
@@ -195,7 +269,7 @@ def send(
     have produced and billed the image; for other requests it is retryable.
     """
     try:
-        return client.request(method, url, **kwargs)
+        response = client.request(method, url, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         raise ProviderError(
             f"Could not reach {provider} ({httpx.URL(url).host}): {exc or type(exc).__name__}. "
@@ -222,6 +296,10 @@ def send(
         raise ProviderError(f"The connection to {provider} broke: {exc}.") from exc
     except httpx.HTTPError as exc:
         raise ProviderError(f"Request to {provider} failed: {exc}.", permanent=True) from exc
+    guard = getattr(client, "guard", None)
+    if billable and guard is not None and response.is_success:
+        guard.billed = True
+    return response
 
 
 def is_retryable_status(status: int) -> bool:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.services import refund_credits, settle_credits
 from editor import catalogue, tasks
 from editor.providers.base import EditRequest, EditResult, ProviderError
-from editor.providers.http import call_with_retries, make_client
+from editor.providers.http import call_with_retries, call_within, make_client
 from editor.services.prepare import prepare
 from editor.services.results import discard, store_one
 from gallery.models import Record, RecordImage
@@ -142,22 +142,41 @@ def _heartbeat(record_id: int, attempt: int):
 def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
     """Call the adapter with retries; returns the result and the milliseconds it took."""
     scale = float(getattr(settings, "PROVIDER_RETRY_SLEEP_SCALE", 1.0))
-    timeout = httpx.Timeout(float(settings.PROVIDER_TIMEOUT_SECONDS), connect=10.0)
+    per_call = float(settings.PROVIDER_TIMEOUT_SECONDS)  # a total deadline, not per read
+    timeout = httpx.Timeout(per_call, connect=10.0)
+    started = time.monotonic()
+    ceiling = started + float(settings.JOB_TIMEOUT_SECONDS)  # over every try and wait
 
     def on_retry(n: int, exc: ProviderError, delay: float) -> None:
         logger.info("record %s: retry %s in %.1fs after: %s", record.code, n, delay, exc.message)
 
-    started = time.monotonic()
-    with make_client(timeout) as client:
+    def attempt() -> EditResult:
+        left = ceiling - time.monotonic()
+        if left <= 0:
+            raise ProviderError("No time was left for another try.", permanent=True)
+        return call_within(client, min(per_call, left), lambda: provider.edit(req))
+
+    max_bytes = int(settings.PROVIDER_MAX_RESPONSE_MB) * 1024 * 1024
+    with make_client(timeout, max_response_bytes=max_bytes) as client:
         provider = catalogue.build_provider(record.provider, record.team_id, client)
         if not connection.in_atomic_block:
             # The call may wait minutes: the connection goes back to the pool meanwhile.
             connection.close()
-        result = call_with_retries(
-            lambda: provider.edit(req),
-            on_retry=on_retry,
-            sleep=lambda seconds: time.sleep(seconds * scale),
-        )
+        try:
+            result = call_with_retries(
+                attempt,
+                on_retry=on_retry,
+                sleep=lambda s: time.sleep(max(0.0, min(s * scale, ceiling - time.monotonic()))),
+            )
+        except ProviderError as exc:
+            if time.monotonic() < ceiling:
+                raise
+            raise ProviderError(
+                f"The job reached its limit of {settings.JOB_TIMEOUT_SECONDS} s for the provider "
+                f"(JOB_TIMEOUT_SECONDS) and was stopped. Last problem: {exc.message}",
+                permanent=True,
+                response=exc.response,
+            ) from exc
     return result, int((time.monotonic() - started) * 1000)
 
 

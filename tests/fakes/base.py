@@ -75,6 +75,9 @@ class Reply:
     delay: float = 0.0  # seconds to hang before answering (cut short when the server stops)
     truncate_to: int | None = None  # send only this many body bytes, then close
     #                                 (Content-Length still announces the full size)
+    trickle: float = 0.0  # send one byte every `trickle` seconds (each read stays under
+    #                       any per-read timeout, so only a total deadline ends the call)
+    trickle_headers: bool = False  # trickle the status line and headers too, not just the body
 
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
@@ -230,6 +233,20 @@ class LoopbackServer:
         """Accept the next request, then send nothing for `seconds` (then a 504)."""
         self.fail_next(504, {"error": "hung"}, path=path, delay=seconds)
 
+    def trickle_next(
+        self,
+        reply: Reply,
+        seconds_per_byte: float = 0.2,
+        *,
+        headers_too: bool = False,
+        path: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer with `reply`, one byte at a time (a provider stuck sending very slowly)."""
+        reply.trickle, reply.trickle_headers = seconds_per_byte, headers_too
+        with self._lock:
+            self._faults.append(_Fault(reply, path, None, times))
+
     def malformed_json_next(self, *, path: str | None = None) -> None:
         """Answer 200 with Content-Type JSON and a body that is not JSON."""
         self.fail_next(
@@ -284,6 +301,9 @@ class LoopbackServer:
                 reply = Reply(599, f"fake server error: {exc!r}".encode())
         if reply.delay and self._stopping.wait(reply.delay):
             return
+        if reply.trickle:
+            self._trickle(handler, reply)
+            return
         try:
             handler.send_response(reply.status)
             for key, value in reply.headers.items():
@@ -298,6 +318,25 @@ class LoopbackServer:
                 handler.wfile.write(reply.body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeout tests)
+
+    def _trickle(self, handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+        head = [f"HTTP/1.1 {reply.status} OK"]
+        head += [f"{k}: {v}" for k, v in reply.headers.items()]
+        head += [f"Content-Length: {len(reply.body)}", "Connection: close", "", ""]
+        head_bytes = "\r\n".join(head).encode()
+        handler.close_connection = True
+        try:
+            if not reply.trickle_headers:
+                handler.wfile.write(head_bytes)
+                head_bytes = b""
+            for i in range(len(head_bytes) + len(reply.body)):
+                byte = (head_bytes + reply.body)[i : i + 1]
+                handler.wfile.write(byte)
+                handler.wfile.flush()
+                if self._stopping.wait(reply.trickle):
+                    return
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up: what the deadline tests want
 
 
 def _read_chunked(handler: BaseHTTPRequestHandler) -> bytes:
