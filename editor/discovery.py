@@ -24,7 +24,7 @@ from editor.models import ModelListing
 from editor.providers import PROVIDERS, get_provider_class
 from editor.providers.base import Provider, ProviderError
 from editor.providers.discovery import ListedModel
-from editor.providers.http import make_client
+from editor.providers.http import call_within, make_client
 from editor.ssrf import FetchRefused, resolve_public
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,9 @@ def refresh(provider_id: str, base_url: str, api_key: str) -> ModelListing:
             adapter = cls.from_settings(settings, client, api_key=api_key, base_url=base_url)
             if adapter.base_url != base_url:  # an adapter that takes no team base URL
                 raise FetchRefused(f"{cls.name} does not call {base_url}.")
-            listed = adapter.list_models()
+            # Bounded like any provider call: a list sent a byte a second must not hold a worker.
+            seconds = float(settings.PROVIDER_TIMEOUT_SECONDS)
+            listed = call_within(client, seconds, adapter.list_models)
     except (ProviderError, FetchRefused) as exc:
         row.error = exc.message[:2000]
         logger.info("model list at %s not read: %s", base_url, exc.message)

@@ -16,6 +16,7 @@ import httpx
 from django.conf import settings
 
 from core.errors import UserFacingError
+from editor.providers.http import make_client
 
 MAX_FETCH_BYTES = 50 * 1024 * 1024
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -70,9 +71,14 @@ def fetch_public(url: str, *, max_bytes: int = MAX_FETCH_BYTES) -> bytes:
     extensions = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
     chunks: list[bytes] = []
     size = 0
+    # A total deadline, not only per read: a host sending a byte a second must not hold the
+    # request that asked for it (the guard also stops a body far over the cap).
+    seconds = float(getattr(settings, "IMAGE_URL_TIMEOUT_SECONDS", 30))
+    client = make_client(TIMEOUT, max_response_bytes=max_bytes + 1024 * 1024)
+    client.guard.start(seconds)
     try:
         with (
-            httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client,
+            client,
             client.stream("GET", target, headers=headers, extensions=extensions) as response,
         ):
             if response.is_redirect:
@@ -87,5 +93,9 @@ def fetch_public(url: str, *, max_bytes: int = MAX_FETCH_BYTES) -> bytes:
                     )
                 chunks.append(chunk)
     except httpx.HTTPError as exc:
+        if client.guard.expired:
+            raise FetchRefused(
+                f"The image URL did not finish sending within {seconds:g} s; upload the image."
+            ) from exc
         raise FetchRefused(f"Fetching the image URL failed: {type(exc).__name__}.") from exc
     return b"".join(chunks)
