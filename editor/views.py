@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling, reswap, retarget, trigger_client_event
 
 from accounts.http import AuthenticatedHttpRequest as Request
-from editor import services
+from editor import canvas_context, services
 from editor.forms import ContinueForm, EditForm, UploadForm
 from gallery import services as gallery_services
 from gallery.models import Asset, Record, RecordImage
@@ -131,13 +131,9 @@ def edit(request: Request, code) -> HttpResponse:
         catalogue,
         CANVAS_TYPES,
         refresh_url=reverse("editor:submit"),
-        initial={
-            "source": asset.code,
-            "parent": parent.code if parent else None,
-            "prompt": parent.prompt if parent else "",
-        },
+        initial={"source": asset.code, **canvas_context.continued_settings(parent)},
     )
-    jobs = _records(request).filter(source=asset)[:JOBS_SHOWN]
+    jobs = _records(request).filter(canvas_context.jobs_around(asset, parent))[:JOBS_SHOWN]
     # Masks painted before on this image, or on the edit this result came from.
     earlier = Q(source=asset) | Q(pk=parent.pk) if parent else Q(source=asset)
     previous_masks = (
@@ -190,6 +186,7 @@ def _form_context(request: Request, form: EditForm) -> dict:
         "cost": cost,
         "provider_note": form.provider_info.get("note", ""),
         "recent_prompts": gallery_services.recent_prompts(request.membership),
+        "error_summary": canvas_context.error_summary(form),
     }
 
 

@@ -64,15 +64,15 @@ def test_job_card_stars_rate_in_place_and_show_a_refused_value(
     url = tab.url
     stars = tab.locator(f"#stars-{record.code}")
 
-    stars.get_by_role("button", name="4 stars").click()
-    stars.locator('button[aria-label="4 stars"][aria-pressed="true"]').wait_for()
+    stars.get_by_role("radio", name="4 of 5 stars").check()
+    stars.locator('input[value="4"][checked]').wait_for()  # the answer: rated 4
     assert tab.url == url  # swapped in place, no navigation
     record.refresh_from_db()
     assert (record.rating, record.feedback) == (4, "keep this")
 
-    # A value the buttons never send still gets a visible answer, not a silent nothing.
-    stars.get_by_role("button", name="5 stars").evaluate("button => { button.value = '6'; }")
-    stars.get_by_role("button", name="5 stars").click()
+    # A value the stars never send still gets a visible answer, not a silent nothing.
+    stars.get_by_role("radio", name="5 of 5 stars").evaluate("radio => { radio.value = '6'; }")
+    stars.get_by_role("radio", name="5 of 5 stars").check()
     tab.locator(f"#stars-{record.code} [role=alert]").wait_for()
     assert stars.get_by_role("alert").inner_text() == "Choose a rating from 1 to 5."
     record.refresh_from_db()

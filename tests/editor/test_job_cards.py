@@ -23,7 +23,9 @@ def test_job_card_of_a_done_job_stops_polling(alice_client, alice_membership, as
     image = record.images.get()
     assert reverse("gallery:file", args=[image.image.code]) + "?download" in body
     assert f"?from={record.code}&amp;result=1" in body
-    assert "data-compare-range" in body
+    # The result can go onto the canvas at full size, compared with its source.
+    assert f'data-full="{reverse("gallery:file", args=[image.image.code])}"' in body
+    assert f'data-original="{reverse("gallery:file", args=[record.source.code])}"' in body
 
 
 def test_job_card_of_a_queued_job_keeps_polling(alice_client, alice_membership, asset):
@@ -83,7 +85,7 @@ def test_rating_from_the_card(alice_client, alice_membership, asset):
     )
     record.refresh_from_db()
     assert record.rating == 4
-    assert 'aria-label="4 stars" aria-pressed="true"' in response.content.decode()
+    assert f'value="4" id="rate-{record.code.hex}-4" checked' in response.content.decode()
     assert response.content.decode().lstrip().startswith('<form method="post"')
 
 

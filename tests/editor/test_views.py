@@ -222,7 +222,10 @@ def test_an_out_of_range_parameter_is_shown_beside_that_field(alice_client, asse
     body = response.content.decode()
     assert ">\nkeep me</textarea>" in body
     field_start = body.index('id="field-p_radius"')
-    assert body.index("Ensure this value is less than or equal to 25.") > field_start
+    field_end = body.index("</div>", field_start)
+    assert "Ensure this value is less than or equal to 25." in body[field_start:field_end]
+    # and in the summary at the top, linking to the field
+    assert 'href="#field-p_radius">Radius (px): Ensure this value' in body[:field_start]
     assert Record.objects.count() == 0
 
 

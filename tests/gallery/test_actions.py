@@ -38,7 +38,7 @@ def test_rating_and_feedback_round_trip_over_htmx(alice_client, alice_membership
         alice_client.get(reverse("gallery:detail", args=[record.code])).content.decode()
     )
     assert "Rated 4 of 5" in page
-    assert 'value="4" id="id_rating_4" checked' in page
+    assert 'value="4" id="record-rating-4" checked' in page
     alice_client.post(
         rate_url(record), {"rating": "", "feedback": ""}, headers={"HX-Request": "true"}
     )

@@ -2,18 +2,23 @@
 // toolbar, the keyboard and the edit form.
 
 import { setMaskProvider } from "./jobs.js";
-import { exportMask } from "./mask.js";
-import { MaskLayer } from "./mask.js";
+import { MaskLayer, exportMask } from "./mask.js";
+import { forgetMaskOps, loadBrushSettings, loadMaskOps, saveBrushSettings, saveMaskOps } from "./mask-storage.js";
+import { createOutline } from "./outline.js";
 import { attachPointer } from "./pointer.js";
+import { attachRadioGroup } from "./radiogroup.js";
+import { attachReuseMask } from "./reuse-mask.js";
 import { attachSelection } from "./selection.js";
-import { StrokeStore, drawSegments, loadRaster } from "./strokes.js";
+import { attachSheet } from "./sheet.js";
+import { attachShortcuts } from "./shortcuts.js";
+import { attachStaging } from "./staging.js";
+import { StrokeStore, drawSegments } from "./strokes.js";
 import { Viewport } from "./viewport.js";
 
 const root = document.querySelector("[data-editor]");
 const W = Number(root.dataset.width);
 const H = Number(root.dataset.height);
-const STORAGE_KEY = `promptbrush:mask:${root.dataset.asset}`;
-const SETTINGS_KEY = "promptbrush:brush";
+const ASSET = root.dataset.asset;
 
 const stage = root.querySelector("[data-stage]");
 const canvas = root.querySelector("[data-mask-canvas]");
@@ -27,28 +32,14 @@ const ctx = canvas.getContext("2d");
 const settings = { tool: "brush", size: 40, softness: 0, color: "#ff3b6b", opacity: 55, visible: true };
 const maxSize = Math.max(200, Math.round(Math.max(W, H) / 6));
 
-function readJSON(key) {
-  try {
-    return JSON.parse(localStorage.getItem(key) || "null");
-  } catch {
-    return null;
-  }
-}
-
-Object.assign(settings, readJSON(SETTINGS_KEY) || {}, { tool: "brush", visible: true });
+Object.assign(settings, loadBrushSettings(), { tool: "brush", visible: true });
 settings.size = Math.min(maxSize, Math.max(1, settings.size));
 
-const saved = readJSON(STORAGE_KEY);
-let savedOps = saved && Array.isArray(saved.ops) ? saved.ops : [];
-// Earlier masks reused before the reload come back too; one that can no longer be read is dropped.
-const reused = [...new Set(savedOps.filter((op) => op.op === "mask").map((op) => op.url))];
-const unreadable = new Set();
-await Promise.all(reused.map((url) => loadRaster(url).catch(() => unreadable.add(url))));
-savedOps = savedOps.filter((op) => op.op !== "mask" || !unreadable.has(op.url));
-const store = new StrokeStore(savedOps);
+const store = new StrokeStore(await loadMaskOps(ASSET));
 const layer = new MaskLayer(W, H);
 layer.rebuild(store.live());
 const view = new Viewport(stage, W, H);
+let staging = null; // set once the page is wired (below); redraw() runs only after that
 
 // ---- drawing the screen -------------------------------------------------------------------
 
@@ -76,6 +67,7 @@ function redraw() {
   }
   image.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
   image.classList.toggle("pixelated", view.scale >= 2);
+  staging?.applyView();
   zoomLevel.value = `${Math.round(view.scale * 100)}%`;
   zoomLevel.textContent = zoomLevel.value;
 }
@@ -102,12 +94,7 @@ new ResizeObserver(() => {
 
 let current = null;
 let rectStart = null;
-const preview = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-preview.classList.add("stage-preview");
-preview.setAttribute("aria-hidden", "true");
-const previewPath = document.createElementNS("http://www.w3.org/2000/svg", "path");
-preview.append(previewPath);
-stage.append(preview);
+const showPreview = createOutline(stage, view);
 
 const round = (v) => Math.round(v * 100) / 100;
 
@@ -116,25 +103,12 @@ function imagePoint(s) {
   return [round(p.x), round(p.y), round(s.pressure)];
 }
 
-function showPreview(points, close) {
-  if (!points) {
-    previewPath.setAttribute("d", "");
-    return;
-  }
-  const d = points
-    .map(([x, y], i) => {
-      const s = view.imageToStage(x, y);
-      return `${i ? "L" : "M"}${s.x.toFixed(1)},${s.y.toFixed(1)}`;
-    })
-    .join("");
-  previewPath.setAttribute("d", close ? `${d}Z` : d);
-}
-
 function rectPoints(a, b) {
   return [a, [b[0], a[1]], b, [a[0], b[1]]];
 }
 
 function commit(op) {
+  paintedOverResult = staging.current !== null;
   store.push(op);
   layer.add(op);
   save();
@@ -142,10 +116,12 @@ function commit(op) {
 }
 
 const pointer = attachPointer(canvas, {
-  panMode: () => spaceHeld || settings.tool === "pan",
+  panMode: () => keys.spaceHeld || settings.tool === "pan",
   begin(s) {
     const p = imagePoint(s);
     hint.hidden = true;
+    // Painting over a staged result shows the mask again (staging hid it to show the result).
+    if (!settings.visible) setSetting("visible", true);
     if (settings.tool === "brush" || settings.tool === "eraser") {
       current = {
         op: settings.tool === "eraser" ? "erase" : "brush",
@@ -230,7 +206,7 @@ const pointer = attachPointer(canvas, {
 
 function moveCursor(event) {
   const painting = settings.tool === "brush" || settings.tool === "eraser";
-  if (!painting || spaceHeld || event.pointerType === "touch") {
+  if (!painting || keys.spaceHeld || event.pointerType === "touch") {
     cursor.hidden = true;
     return;
   }
@@ -245,18 +221,9 @@ function moveCursor(event) {
 // ---- persistence ---------------------------------------------------------------------------
 
 function save() {
-  const ops = store.live();
-  try {
-    if (ops.length) localStorage.setItem(STORAGE_KEY, JSON.stringify({ v: 1, w: W, h: H, ops }));
-    else localStorage.removeItem(STORAGE_KEY);
-  } catch {
+  if (!saveMaskOps(ASSET, store.live(), W, H)) {
     announce("The mask is too large to keep across reloads; it is still here until you leave.");
   }
-}
-
-function saveSettings() {
-  const { size, softness, color, opacity } = settings;
-  localStorage.setItem(SETTINGS_KEY, JSON.stringify({ size, softness, color, opacity }));
 }
 
 const status = root.querySelector("[data-stage-status]");
@@ -304,25 +271,7 @@ function syncButtons() {
 }
 store.addEventListener("change", syncButtons);
 
-// Reuse the mask of an earlier edit of this image: it joins the ops, so undo takes it away
-// and the brush and eraser refine it.
-const reuse = root.querySelector("[data-reuse-mask]");
-reuse?.addEventListener("change", async () => {
-  const url = reuse.value;
-  if (!url) return;
-  const label = reuse.selectedOptions[0].textContent.trim();
-  reuse.disabled = true;
-  try {
-    await loadRaster(url);
-    commit({ op: "mask", url });
-    announce(`Mask of “${label}” added. Undo removes it; the brush and eraser refine it.`);
-  } catch (error) {
-    announce(error.message);
-  } finally {
-    reuse.value = "";
-    reuse.disabled = false;
-  }
-});
+attachReuseMask(root.querySelector("[data-reuse-mask]"), { add: commit, announce });
 
 root.addEventListener("click", (event) => {
   const button = event.target.closest("[data-action]");
@@ -351,7 +300,7 @@ function setSetting(name, value) {
   if (output) output.textContent = value;
   applyLook();
   if (name === "color") requestRedraw();
-  saveSettings();
+  saveBrushSettings(settings);
 }
 
 root.querySelector('[data-setting="size"]').max = String(maxSize);
@@ -364,80 +313,24 @@ for (const input of root.querySelectorAll("[data-setting]")) {
 
 // ---- keyboard, wheel ----------------------------------------------------------------------
 
-let spaceHeld = false;
-const typing = (el) => el.closest("input, textarea, select, [contenteditable]") && !el.matches("[type=range], [type=checkbox], [type=color]");
-
-document.addEventListener("keydown", (event) => {
-  if (typing(event.target) || help.open) return;
-  const key = event.key;
-  const mod = event.ctrlKey || event.metaKey;
-  if (mod && key.toLowerCase() === "z") {
-    event.preventDefault();
-    (event.shiftKey ? actions.redo : actions.undo)();
-  } else if (mod && key.toLowerCase() === "y") {
-    event.preventDefault();
-    actions.redo();
-  } else if (mod || event.altKey) {
-    return;
-  } else if (key === " " && !event.target.closest("button, a, summary")) {
-    event.preventDefault();
-    if (!spaceHeld) {
-      spaceHeld = true;
-      stage.classList.add("grab");
-      cursor.hidden = true;
-    }
-  } else if (key === "[" || key === "{") {
-    if (event.shiftKey) setSetting("softness", settings.softness - 10);
-    else setSetting("size", settings.size * 0.85 - 1);
-  } else if (key === "]" || key === "}") {
-    if (event.shiftKey) setSetting("softness", settings.softness + 10);
-    else setSetting("size", settings.size * 1.15 + 1);
-  } else if (key === "+" || key === "=") actions["zoom-in"]();
-  else if (key === "-" || key === "_") actions["zoom-out"]();
-  else if (key === "0") actions.fit();
-  else if (key === "1") actions.actual();
-  else if (key === "?") actions.help();
-  else if (key === "Escape" && current) {
+const keys = attachShortcuts({
+  canvas,
+  stage,
+  help,
+  view,
+  settings,
+  actions,
+  setSetting,
+  setTool,
+  userView,
+  cancelStroke() {
+    if (!current) return;
     current = null;
     showPreview(null);
     requestRedraw();
-  } else if (/^[berlhi]$/i.test(key)) {
-    const k = key.toLowerCase();
-    if (k === "h") setSetting("visible", !settings.visible);
-    else if (k === "i") actions.invert();
-    else setTool({ b: "brush", e: "eraser", r: "rect", l: "lasso" }[k]);
-  } else if (key.startsWith("Arrow") && event.target === canvas) {
-    event.preventDefault();
-    const step = event.shiftKey ? 200 : 50;
-    const d = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] }[key];
-    userView();
-    view.panBy(d[0], d[1]);
-  }
-});
-
-document.addEventListener("keyup", (event) => {
-  if (event.key === " ") {
-    spaceHeld = false;
-    stage.classList.remove("grab");
-  }
-});
-window.addEventListener("blur", () => {
-  spaceHeld = false;
-  stage.classList.remove("grab");
-});
-
-stage.addEventListener(
-  "wheel",
-  (event) => {
-    event.preventDefault();
-    const unit = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? 400 : 1;
-    const speed = event.ctrlKey ? 0.01 : 0.0015;
-    const s = view.clientToStage(event.clientX, event.clientY);
-    userView();
-    view.zoomAt(Math.exp(-event.deltaY * unit * speed), s.x, s.y);
   },
-  { passive: false },
-);
+  onSpace: (held) => held && (cursor.hidden = true),
+});
 
 // ---- the form ------------------------------------------------------------------------------
 
@@ -448,10 +341,39 @@ async function exportCurrent() {
 setMaskProvider({
   isEmpty: () => store.isEmpty,
   blob: exportCurrent,
-  submitted: () => localStorage.removeItem(STORAGE_KEY),
+  submitted: () => forgetMaskOps(ASSET),
+  fields: () => staging.editFields(),
 });
 
 attachSelection({ root, stage, canvas, view, settings, store, commit, announce, exportMask: exportCurrent });
+
+// ---- results on the stage ------------------------------------------------------------------
+
+let paintedOverResult = false;
+
+staging = attachStaging({
+  root,
+  view,
+  width: W,
+  height: H,
+  asset: root.dataset.asset,
+  onStage(el) {
+    paintedOverResult = false;
+    // The result shows through: the mask hides until the user paints or presses H.
+    setSetting("visible", el === null);
+    if (el === null) status.innerHTML = baseStatus;
+    else if (staging.sameShape(el)) status.textContent = `The next edit starts from this result (${el.dataset.label}). Esc goes back to the image.`;
+    else status.textContent = "This result has another shape: Accept it to edit from it.";
+  },
+  onAccept(el) {
+    // A mask painted over the result (same size) comes along to the result's own page.
+    if (el && paintedOverResult && Number(el.dataset.width) === W && Number(el.dataset.height) === H) {
+      saveMaskOps(el.dataset.asset, store.live(), W, H);
+    }
+  },
+});
+for (const group of root.querySelectorAll('[role="radiogroup"]')) attachRadioGroup(group, (button) => setTool(button.dataset.tool));
+attachSheet(document.querySelector("[data-sheet]"));
 
 applyLook();
 syncButtons();
@@ -461,6 +383,7 @@ setTool("brush");
 window.promptbrush = {
   view,
   store,
+  staging,
   exportMask: exportCurrent,
   async exportMaskDataURL() {
     const blob = await exportCurrent();

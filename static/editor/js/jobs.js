@@ -1,8 +1,6 @@
 // Edit form and live job cards (canvas and text-to-image pages): prompt counter, submit with
 // the mask Blob, error swap, new cards added at once, elapsed-seconds ticker, credits badge.
 
-import { initCompare } from "./before-after.js";
-
 let maskProvider = null;
 
 export function setMaskProvider(provider) {
@@ -100,6 +98,8 @@ document.addEventListener("htmx:afterSwap", () => {
 // The form's data with the mask painted on the canvas, posted as htmx would.
 async function post(form, url) {
   const data = new FormData(form);
+  // The canvas may say which image the edit starts from (a result staged on it).
+  for (const [name, value] of Object.entries(maskProvider?.fields?.() || {})) data.set(name, value);
   if (data.get("type") === "IMAGE_INPAINTER" && maskProvider) {
     setStatus(form, "Preparing the mask…");
     data.set("mask", await maskProvider.blob(), "mask.png");
@@ -114,13 +114,14 @@ async function post(form, url) {
   return { response, html: await response.text() };
 }
 
-// The form again, with the error beside the field it is about. What was typed stays.
+// The form again: a summary of every error at the top, each also beside its field. What was
+// typed stays; the summary takes the focus so a screen reader reads it.
 function showErrors(form, html) {
   const fresh = fromHTML(html).firstElementChild;
   form.replaceWith(fresh);
   window.htmx?.process(fresh);
   updateCounter(fresh.querySelector("textarea"));
-  const bad = fresh.querySelector(".has-error input, .has-error select, .has-error textarea, [role=alert]");
+  const bad = fresh.querySelector("[data-error-summary], .has-error input, .has-error select, .has-error textarea");
   bad?.focus?.();
 }
 
@@ -170,8 +171,10 @@ async function submit(form, submitter) {
     document.querySelector("[data-jobs-empty]")?.remove();
     fireTriggers(response);
     if (inpaint) maskProvider?.submitted();
-    setStatus(form, added.length > 1 || added[0]?.querySelectorAll("[data-job]").length > 1 ? "Sent. The jobs are below." : "Sent. The job is below.");
-    added[0]?.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    const several = added.length > 1 || added[0]?.querySelectorAll("[data-job]").length > 1;
+    setStatus(form, several ? "Sent. The jobs are in the list of jobs." : "Sent. The job is in the list of jobs.");
+    // The new card is first in its own scrolling list; the page (and the canvas) stay put.
+    jobs.scrollTo?.({ left: 0, top: 0 });
   } catch (error) {
     setStatus(form, `Could not send: ${error.message}`, true);
   } finally {
@@ -190,6 +193,16 @@ document.addEventListener("submit", (event) => {
 // The credit badge and the form's figures: static/js/live.js (from the submit's HX-Trigger
 // and from the live stream).
 
+// Ctrl/Cmd+Enter sends the edit from anywhere on the page, even while typing the prompt.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || event.repeat) return;
+  const form = document.querySelector("[data-edit-form]");
+  const button = form?.querySelector("[data-submit]");
+  if (!button || button.disabled || document.querySelector("dialog[open]")) return;
+  event.preventDefault();
+  form.requestSubmit(button);
+});
+
 // Running and queued cards count their seconds between polls.
 setInterval(() => {
   for (const span of document.querySelectorAll("[data-elapsed]")) {
@@ -199,5 +212,4 @@ setInterval(() => {
   }
 }, 1000);
 
-initCompare();
 for (const textarea of document.querySelectorAll("[data-edit-form] textarea")) updateCounter(textarea);
