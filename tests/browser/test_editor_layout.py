@@ -172,12 +172,14 @@ def test_stars_on_a_card_rate_by_keyboard_with_enough_contrast(
         stars.get_by_title("3 of 5").click()  # a click on the third star
     record.refresh_from_db()
     assert record.rating == 3
+    card.locator('input[value="3"][checked]').wait_for()  # the server's answer is in place
     card.get_by_role("radio", name="3 of 5 stars").focus()
     with page.expect_response(lambda r: r.url.endswith("/rating")):
         page.keyboard.press("ArrowRight")
     record.refresh_from_db()
     assert record.rating == 4
-    # the swapped card keeps the focus on the chosen star, so arrows keep working
+    # the swapped stars keep the focus on the chosen one, so arrows keep working
+    card.locator('input[value="4"][checked]').wait_for()
     assert page.evaluate("() => document.activeElement.value") == "4"
     rated = card.locator(".star svg").first
     assert rated.evaluate(CONTRAST) >= 3
