@@ -219,7 +219,7 @@ def submit(request: Request) -> HttpResponse:
         return _page(request, form)
     form = _edit_form(request, request.POST, request.FILES)
     if not form.is_valid():
-        return _rejected(request, form)
+        return _rejected_with_service_problems(request, form)
     source, kwargs = _submission(request, form)
     targets = form.targets()
     try:
@@ -270,31 +270,32 @@ def preflight(request: Request) -> HttpResponse:
 
 
 def _submission(request: Request, form: EditForm) -> tuple[Asset | None, dict]:
-    """The source image and start_edit's keyword arguments from a valid form."""
+    """The source image and start_edit's keyword arguments from a validated form (a field it
+    refused counts as empty, a parameter as its default)."""
     data = form.cleaned_data
     source = parent = None
-    if data["source"]:
+    if data.get("source"):
         source = gallery_services.assets_visible_to(request.membership).filter(code=data["source"])
         source = source.first()
         if source is None:
             raise Http404("No such image.")
-    if data["parent"]:
+    if data.get("parent"):
         parent = get_object_or_404(_records(request), code=data["parent"])
     mask = request.FILES.get("mask")
     kwargs = {
         "type": form.record_type,
-        "prompt": data["prompt"],
+        "prompt": data.get("prompt") or "",
         "params": form.values(),
         "source": source if form.record_type != Record.Type.IMAGE_GENERATOR else None,
         "mask": mask.read() if mask is not None and form.is_inpaint else None,
         "mask_options": {
-            "grow": data["grow"] or 0,
-            "feather": data["feather"] or 0,
-            "invert": data["invert"],
+            "grow": data.get("grow") or 0,
+            "feather": data.get("feather") or 0,
+            "invert": data.get("invert", False),
         }
         if form.is_inpaint
         else None,
-        "paste_back": data["paste_back"] and form.is_inpaint,
+        "paste_back": data.get("paste_back", True) and form.is_inpaint,
         "parent": parent,
     }
     return source, kwargs
@@ -303,10 +304,26 @@ def _submission(request: Request, form: EditForm) -> tuple[Asset | None, dict]:
 def _rejected_by_service(
     request: Request, form: EditForm, exc: services.EditRejected
 ) -> HttpResponse:
-    field = form.field_for(exc.field)
-    if exc.field == "mask":
-        form.mask_error = exc.message
-    form.add_error(field, exc.message)
+    for problem in (exc, *exc.also):
+        field = form.field_for(problem.field)
+        if field in form.errors:
+            continue  # the form already says what is wrong with it
+        if problem.field == "mask":
+            form.mask_error = problem.message
+        form.add_error(field, problem.message)
+    return _rejected(request, form)
+
+
+def _rejected_with_service_problems(request: Request, form: EditForm) -> HttpResponse:
+    """A form with errors, plus what the service finds in the rest (an empty mask, a missing
+    prompt): every error of the submit at once, not one per try."""
+    provider, model = form.targets()[0]
+    if provider and model and "source" not in form.errors:
+        _source, kwargs = _submission(request, form)
+        try:
+            services.plan_edit(request.membership, provider=provider, model=model, **kwargs)
+        except services.EditRejected as exc:
+            return _rejected_by_service(request, form, exc)
     return _rejected(request, form)
 
 

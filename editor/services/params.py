@@ -26,7 +26,11 @@ NOT_PARAMS = frozenset({"prompt", "imageUrl", "maskUrl", "imageUrls"})
 
 
 class EditRejected(UserFacingError):
-    """A submission we will not run. `field` names the input, `message` says how to fix it."""
+    """A submission we will not run. `field` names the input, `message` says how to fix it.
+    `also` holds the submission's other problems found in the same pass (a forgotten prompt
+    and an empty mask), so a form can show every error at once."""
+
+    also: tuple[EditRejected, ...] = ()
 
 
 def _choice(param: Param, value: Any) -> Any:

@@ -109,8 +109,10 @@ def plan_edit(
             "prompt",
             f"The prompt is {len(prompt):,} characters; {model} takes {spec.max_prompt:,}.",
         )
+    # From here on, problems that do not depend on each other are all reported together.
+    problems: list[EditRejected] = []
     if not prompt.strip() and PROVIDERS[provider].reads_prompt:
-        raise EditRejected("prompt", "Describe the change you want in the prompt.")
+        problems.append(EditRejected("prompt", "Describe the change you want in the prompt."))
 
     source_size = None
     if type != IMAGE_GENERATOR:
@@ -135,16 +137,24 @@ def plan_edit(
     if type == IMAGE_INPAINTER:
         assert source_size is not None
         if not mask:
-            raise EditRejected("mask", "Paint the area to change: the mask is missing.")
-        try:
-            canonical = masks.load_mask(mask, source_size)
-            masks.prepare(canonical, invert=options["invert"])  # raises when nothing is painted
-            mask_png = masks.to_white_on_black_png(canonical)
-        except ValueError as exc:  # MaskError and its ImageError cousins
-            raise EditRejected("mask", getattr(exc, "message", None) or str(exc)) from exc
+            problems.append(EditRejected("mask", "Paint the area to change: the mask is missing."))
+        else:
+            try:
+                canonical = masks.load_mask(mask, source_size)
+                masks.prepare(canonical, invert=options["invert"])  # raises: nothing painted
+                mask_png = masks.to_white_on_black_png(canonical)
+            except ValueError as exc:  # MaskError and its ImageError cousins
+                message = getattr(exc, "message", None) or str(exc)
+                problems.append(EditRejected("mask", message))
         options["paste_back"] = bool(paste_back)
 
-    cleaned = clean_params(spec, type, params, source_size)
+    try:
+        cleaned = clean_params(spec, type, params, source_size)
+    except EditRejected as exc:
+        problems.append(exc)
+    if problems:
+        problems[0].also = tuple(problems[1:])
+        raise problems[0]
     if parent is not None and parent.team_id != membership.team_id:
         raise EditRejected("parent", "The earlier edit was not found.")
     return Plan(
