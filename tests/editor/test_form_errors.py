@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from editor.catalogue import models_for
 from gallery.models import Record
 from tests.editor.test_views import inpaint_data
 
@@ -41,7 +42,8 @@ def test_a_form_error_and_an_empty_mask_are_shown_together(alice_client, asset):
 
 def test_a_missing_prompt_and_a_missing_mask_are_shown_together(alice_client, asset, settings):
     settings.OPENAI_API_KEY = "sk-test"  # a provider that reads the prompt; nothing is sent
-    data = inpaint_data(asset, provider="openai", model="gpt-image-1.5")
+    model = next(m.id for m in models_for("openai") if "IMAGE_INPAINTER" in m.types)
+    data = inpaint_data(asset, provider="openai", model=model)
     del data["mask"]
     del data["p_radius"]
     response = alice_client.post(reverse("editor:submit"), data, headers=HTMX)
