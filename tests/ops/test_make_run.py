@@ -4,6 +4,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -77,9 +78,18 @@ def test_make_run_serves_a_fresh_data_dir_and_ctrl_c_stops_everything(tmp_path):
         assert (data_dir / "secret_key").is_file()
         assert (data_dir / "promptbrush.sqlite3").is_file()
         assert len(processes_with(str(data_dir))) >= 3  # make, honcho, web, worker
+        # The web may answer before the worker has finished starting (a loaded machine):
+        # Ctrl+C only once both are up, as a person would see in the terminal.
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(make.stdout), daemon=True)
+        reader.start()
+        while time.monotonic() < deadline and not any("Worker started" in x for x in lines):
+            time.sleep(0.2)
 
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl+C in the terminal does
-        output, _ = make.communicate(timeout=30)
+        make.wait(timeout=30)
+        reader.join(timeout=10)
+        output = "".join(lines)
     finally:
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)

@@ -27,7 +27,8 @@ def test_an_idle_worker_does_not_poll_and_wakes_for_a_new_task(pg_database, tmp_
         wait_until_quiet(url)  # started (imports, first claim) and asleep on LISTEN
         before = transactions(url)
         time.sleep(3)
-        # Polling every 0.05 s would be ~60 transactions; a safety-net look (every 5 s) is 1-2.
+        # Polling every 0.05 s is ~60 transactions here (measured: 53); a safety-net look every
+        # 5 s is 2, and connection set-up under a loaded machine adds a few.
         idle_transactions = transactions(url) - before
 
         enqueue_sleeps(data_dir, 1, 0, log=log, DATABASE_URL=url)
@@ -35,7 +36,7 @@ def test_an_idle_worker_does_not_poll_and_wakes_for_a_new_task(pg_database, tmp_
     finally:
         output = stop(worker)
 
-    assert idle_transactions <= 4, (idle_transactions, output)
+    assert idle_transactions <= 10, (idle_transactions, output)
     assert claim_latency(url) < 0.5  # woken by the NOTIFY, not by the 5 s safety net
 
 
