@@ -3,7 +3,7 @@ from django.shortcuts import redirect
 from django.urls import path
 
 from editor import discovery
-from editor.models import CatalogueModel, ModelListing
+from editor.models import CatalogueModel, ModelAlias, ModelListing
 
 
 @admin.register(CatalogueModel)
@@ -57,3 +57,10 @@ class ModelListingAdmin(admin.ModelAdmin):
         self.message_user(request, f"Read {count} model list(s).", messages.SUCCESS)
         for row in failed:
             self.message_user(request, f"{row.base_url}: {row.error}", messages.WARNING)
+
+
+@admin.register(ModelAlias)
+class ModelAliasAdmin(admin.ModelAdmin):
+    list_display = ["alias", "provider", "model", "enabled"]
+    list_filter = ["provider", "enabled"]
+    search_fields = ["alias", "model"]

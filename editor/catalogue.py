@@ -80,7 +80,7 @@ def provider_for_model(team_id: int, model: str, record_type: str) -> str | None
     known = {
         pid: spec for pid in PROVIDERS if (spec := model_spec(pid, model, team_id)) is not None
     }
-    serving = [pid for pid, spec in known.items() if pid in usable and record_type in spec.types]
+    serving = [pid for pid, spec in known.items() if pid in usable and spec.serves(record_type)]
     day = today()
     live = [pid for pid in serving if known[pid].life(day) != RETIRED]
     return next(iter(live or serving or known), None)

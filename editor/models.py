@@ -67,3 +67,43 @@ class ModelListing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} models at {self.base_url}"
+
+
+class ModelAlias(models.Model):
+    """A model id scripts send that the catalogue does not run as it is (1min.ai's `dall-e-3`,
+    `flux-schnell`, ...), and what runs instead. A row wins over settings.MODEL_ALIASES for the
+    same id (editor.aliases reads both)."""
+
+    alias = models.CharField(
+        "model id asked for", max_length=100, unique=True, help_text="As scripts send it."
+    )
+    provider = models.CharField(
+        max_length=20,
+        choices=provider_choices,
+        blank=True,
+        help_text="Blank: the team's first usable provider serving the feature.",
+    )
+    model = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Blank: the provider's first current model serving the feature.",
+    )
+    enabled = models.BooleanField(
+        default=True, help_text="Off: the id is refused as unknown, whatever the settings say."
+    )
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name_plural = "model aliases"
+
+    def __str__(self) -> str:
+        return f"{self.alias} -> {self.target or 'team default'}"
+
+    @property
+    def target(self) -> str:
+        """As settings.MODEL_ALIASES spells a target: provider:model, provider, or ''."""
+        return f"{self.provider}:{self.model}" if self.model else self.provider
+
+    def clean(self) -> None:
+        if self.model and not self.provider:
+            raise ValidationError({"provider": "Choose the provider that runs this model."})

@@ -70,6 +70,7 @@ class Record(models.Model):
         IMAGE_GENERATOR = "IMAGE_GENERATOR", "Text to image"
         IMAGE_EDITOR = "IMAGE_EDITOR", "Edit whole image"
         IMAGE_INPAINTER = "IMAGE_INPAINTER", "Change painted area"
+        IMAGE_VARIATOR = "IMAGE_VARIATOR", "Variations of an image"
 
     class Status(models.TextChoices):
         PENDING = "PENDING", "Queued"
@@ -83,7 +84,10 @@ class Record(models.Model):
     membership = models.ForeignKey(Membership, models.CASCADE, related_name="records")
     type = models.CharField(max_length=20, choices=Type)
     provider = models.CharField(max_length=20)
-    model = models.CharField(max_length=100)
+    model = models.CharField(max_length=100, help_text="The model that ran")
+    requested_model = models.CharField(
+        max_length=100, blank=True, help_text="The model id asked for, when an alias ran another"
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     prompt = models.TextField(blank=True)
     prompt_object = models.JSONField(default=dict)

@@ -85,7 +85,9 @@ def ai_record(record: Record, base_url: str) -> dict[str, Any]:
             "creditLimit": membership.credit_limit,
             "usedCredit": membership.used_credit,
         },
-        "model": record.model,
+        # What the caller asked for (1min.ai echoes it); providerModel is what ran at provider.
+        "model": record.requested_model or record.model,
+        "providerModel": record.model,
         "type": record.type,
         "metadata": record.metadata or None,
         "rating": record.rating,

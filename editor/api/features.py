@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import Membership
 from core.errors import UserFacingError
-from editor import services
+from editor import aliases, services
 from editor.api.assets import resolve_asset
 from editor.api.http import (
     FEATURE_FAILED,
@@ -38,7 +38,6 @@ from editor.api.http import (
 )
 from editor.api.records import record_list
 from editor.api.requests import FeatureRequest, parse_feature
-from editor.catalogue import provider_for_model
 from gallery.models import Asset, Record
 from gallery.serializers import ai_record, polled, site_url
 from gallery.services import read_asset, records_visible_to
@@ -63,9 +62,13 @@ def _parent(membership: Membership, conversation_id: str) -> Record:
 
 
 def _start(request: HttpRequest, membership: Membership, req: FeatureRequest) -> Record:
-    provider = req.provider or provider_for_model(membership.team_id, req.model, req.type)
-    if provider is None:
-        raise ApiError(f"No provider offers the model {req.model!r}.", "model")
+    target = aliases.resolve(membership.team_id, req.model, req.type, req.provider)
+    if target is None:
+        raise ApiError(
+            f"No provider offers the model {req.model!r}; GET /api/models?feature={req.type} "
+            "lists what you can ask for.",
+            "model",
+        )
 
     def image(url: str, field: str) -> Asset:
         return resolve_asset(request, membership, url, field)
@@ -76,8 +79,9 @@ def _start(request: HttpRequest, membership: Membership, req: FeatureRequest) ->
     return services.start_edit(
         membership,
         type=req.type,
-        provider=provider,
-        model=req.model,
+        provider=target.provider,
+        model=target.model,
+        requested_model=req.model,
         prompt=req.prompt,
         params=req.params,
         source=source,

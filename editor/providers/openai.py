@@ -16,6 +16,7 @@ from . import openai_models
 from .base import (
     IMAGE_GENERATOR,
     IMAGE_INPAINTER,
+    IMAGE_VARIATOR,
     EditRequest,
     EditResult,
     ModelSpec,
@@ -93,7 +94,20 @@ class OpenAIProvider(Provider):
             params.pop("input_fidelity", None)  # fixed high on gpt-image-2*; sending it errors
         headers = {"Authorization": f"Bearer {self.api_key}"}
         assert self.client is not None
-        if req.type == IMAGE_GENERATOR:
+        if req.type == IMAGE_VARIATOR:
+            # OpenAI's variations endpoint (dall-e-2 and the proxies that keep it): one image,
+            # no prompt; reached only for a model the catalogue says serves IMAGE_VARIATOR.
+            response = send(
+                self.client,
+                "POST",
+                f"{self.base_url}/images/variations",
+                provider=self.name,
+                billable=True,
+                data={"model": req.model, "response_format": "b64_json", **_form(params)},
+                files=[("image", ("image.png", req.images[0], "image/png"))],
+                headers=headers,
+            )
+        elif req.type == IMAGE_GENERATOR:
             response = send(
                 self.client,
                 "POST",

@@ -16,7 +16,8 @@ from typing import Any
 IMAGE_GENERATOR = "IMAGE_GENERATOR"
 IMAGE_EDITOR = "IMAGE_EDITOR"
 IMAGE_INPAINTER = "IMAGE_INPAINTER"
-RECORD_TYPES = (IMAGE_GENERATOR, IMAGE_EDITOR, IMAGE_INPAINTER)
+IMAGE_VARIATOR = "IMAGE_VARIATOR"  # variations of an image, as 1min.ai's feature of that name
+RECORD_TYPES = (IMAGE_GENERATOR, IMAGE_EDITOR, IMAGE_INPAINTER, IMAGE_VARIATOR)
 
 # A model's life: offered; offered with a warning until its shutdown date; refused.
 CURRENT, DEPRECATED, RETIRED = "current", "deprecated", "retired"
@@ -119,6 +120,19 @@ class ModelSpec:
     replacement: str = ""  # the model the provider names instead
     # Credits per image of one megapixel, by quality ("*" for any); scaled by the output's pixels.
     prices: tuple[tuple[str, int], ...] = ()
+
+    def runs_as(self, record_type: str) -> str | None:
+        """The record type sent upstream for `record_type`: itself where the model serves it;
+        IMAGE_VARIATOR as an IMAGE_EDITOR (with a variation prompt) where the model edits but
+        makes no variations of its own; None where it serves neither."""
+        if record_type in self.types:
+            return record_type
+        if record_type == IMAGE_VARIATOR and IMAGE_EDITOR in self.types:
+            return IMAGE_EDITOR
+        return None
+
+    def serves(self, record_type: str) -> bool:
+        return self.runs_as(record_type) is not None
 
     # --- life ---------------------------------------------------------------------------------
 

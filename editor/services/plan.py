@@ -17,7 +17,7 @@ from accounts.models import Membership
 from editor import catalogue
 from editor.engine import images, masks
 from editor.providers import PROVIDERS
-from editor.providers.base import IMAGE_GENERATOR, IMAGE_INPAINTER, RECORD_TYPES
+from editor.providers.base import IMAGE_GENERATOR, IMAGE_INPAINTER, IMAGE_VARIATOR, RECORD_TYPES
 from editor.providers.spec import RETIRED
 from editor.services.params import EditRejected, clean_mask_options, clean_params, estimate_cost
 from gallery.models import Asset, Record
@@ -42,6 +42,7 @@ class Plan:
     mask_size: tuple[int, int] | None
     options: dict[str, Any] = field(default_factory=dict)
     parent: Record | None = None
+    requested_model: str = ""  # the id asked for, when an alias ran `model` instead
 
 
 def _check_asset(membership: Membership, asset: Any, field_name: str) -> Asset:
@@ -92,7 +93,7 @@ def plan_edit(
         raise EditRejected("model", f"{label} has no model {model!r}; choose one of {known}.")
     if spec.life(catalogue.today()) == RETIRED:
         raise EditRejected("model", f"{label}: {spec.life_words(catalogue.today())}")
-    if type not in spec.types:
+    if not spec.serves(type):
         raise EditRejected(
             "type", f"{label} {model} does not do {type}; it does {', '.join(spec.types)}."
         )
@@ -111,7 +112,7 @@ def plan_edit(
         )
     # From here on, problems that do not depend on each other are all reported together.
     problems: list[EditRejected] = []
-    if not prompt.strip() and PROVIDERS[provider].reads_prompt:
+    if not prompt.strip() and PROVIDERS[provider].reads_prompt and type != IMAGE_VARIATOR:
         problems.append(EditRejected("prompt", "Describe the change you want in the prompt."))
 
     source_size = None
@@ -149,7 +150,8 @@ def plan_edit(
         options["paste_back"] = bool(paste_back)
 
     try:
-        cleaned = clean_params(spec, type, params, source_size)
+        # Checked as the provider receives them: a variation run as an edit takes the edit's.
+        cleaned = clean_params(spec, spec.runs_as(type) or type, params, source_size)
     except EditRejected as exc:
         problems.append(exc)
     if problems:

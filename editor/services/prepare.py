@@ -34,6 +34,17 @@ def fast_png(img: Image.Image) -> bytes:
     return buf.getvalue()
 
 
+VARIATION_PROMPT = (
+    "Make a variation of this image: keep its subject, composition, style and colours, "
+    "and vary the details naturally, as a second take of the same picture."
+)
+
+
+def variation_prompt(prompt: str) -> str:
+    """What an edit model is told when it stands in for a variations endpoint it lacks."""
+    return f"{VARIATION_PROMPT} {prompt.strip()}".strip()
+
+
 def canonical_mask(record: Record, size: tuple[int, int]) -> np.ndarray:
     """The record's mask at `size` with its options applied."""
     options = record.options or {}
@@ -51,7 +62,10 @@ def prepare(record: Record) -> Prepared:
     spec = catalogue.model_spec(record.provider, record.model)
     max_side = spec.max_side if spec is not None else images.FREE_MAX_SIDE
     params = {k: v for k, v in record.prompt_object.items() if k not in NOT_PARAMS}
-    prepared = Prepared(EditRequest(record.type, record.model, record.prompt, params))
+    sent_type, prompt = record.type, record.prompt
+    if spec is not None and spec.runs_as(record.type) != record.type:
+        sent_type, prompt = spec.runs_as(record.type) or record.type, variation_prompt(prompt)
+    prepared = Prepared(EditRequest(sent_type, record.model, prompt, params))
     if record.source is None:
         return prepared
     source_bytes = read_asset(record.source)

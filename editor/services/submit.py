@@ -104,6 +104,7 @@ def _create(
         type=plan.type,
         provider=plan.provider,
         model=plan.model,
+        requested_model=plan.requested_model,
         prompt=plan.prompt,
         prompt_object=prompt_object,
         options=plan.options,
@@ -141,13 +142,21 @@ def _write(membership: Membership, plans: list[Plan], group: uuid.UUID | None) -
 
 
 def start_edit(
-    membership: Membership, *, group: uuid.UUID | None = None, **submission: Any
+    membership: Membership,
+    *,
+    group: uuid.UUID | None = None,
+    requested_model: str = "",
+    **submission: Any,
 ) -> Record:
     """Validate (plan_edit's keyword arguments), reserve credits, create the PENDING record and
-    enqueue its job on commit."""
+    enqueue its job on commit. `requested_model`: the id the caller asked for, when an alias
+    runs `model` instead."""
     if "extra_images" in submission:
         submission["extra_images"] = list(submission["extra_images"])
-    return _write(membership, [plan_edit(membership, **submission)], group)[0]
+    plan = plan_edit(membership, **submission)
+    if requested_model and requested_model != plan.model:
+        plan.requested_model = requested_model
+    return _write(membership, [plan], group)[0]
 
 
 def start_edits_on_providers(

@@ -186,7 +186,7 @@ class OneMinServer(LoopbackServer):
             return Reply.json({"errorCode": "BAD_REQUEST", "message": "Invalid JSON"}, 400)
         ftype, model = payload.get("type"), payload.get("model")
         prompt_object = payload.get("promptObject") or {}
-        if ftype not in ("IMAGE_GENERATOR", "IMAGE_EDITOR", "IMAGE_INPAINTER"):
+        if ftype not in ("IMAGE_GENERATOR", "IMAGE_EDITOR", "IMAGE_INPAINTER", "IMAGE_VARIATOR"):
             return Reply.json(
                 {"errorCode": "UNKNOWN_ERROR", "message": f"Unsupported feature type: {ftype}"}, 400
             )

@@ -155,9 +155,14 @@ class OpenAIServer(LoopbackServer):
                 problem = _mask_problem(request.part("mask").data, images[0])
                 if problem:
                     return self._bad(problem, "mask", headers)
+        elif request.method == "POST" and request.path == "/v1/images/variations":
+            params = request.form()  # dall-e-2's variations: one image, no prompt
+            images = [p.data for p in request.parts("image")]
+            if len(images) != 1:
+                return self._bad("send exactly one image", "image", headers)
         else:
             return Reply.json(self._error("Not found", "invalid_request_error", None), 404, headers)
-        if not params.get("prompt"):
+        if not params.get("prompt") and not request.path.endswith("/variations"):
             return self._bad("prompt is required", "prompt", headers)
         model = params.get("model")
         if self.models is not None and model not in self.models:
