@@ -243,12 +243,16 @@ if PROXY_MODELS not in ("image", "all"):
     raise ImproperlyConfigured(f"PROXY_MODELS must be image or all, got {PROXY_MODELS!r}")
 MODEL_LIST_MAX_AGE_HOURS = env_int("MODEL_LIST_MAX_AGE_HOURS", 24)
 # Model ids 1min.ai scripts send that no provider here runs as they are -> what runs instead:
-# "provider:model", "provider" (its first current model for the feature) or "" (the team's first
-# usable provider and model for the feature). JSON overrides entries; the admin's Model aliases
-# rows win over both. Retired ids (gpt-image-1) run the provider's replacement without an entry.
-MODEL_ALIASES = dict.fromkeys(
-    ("dall-e-3", "dall-e-2", "stable-image", "flux-schnell", "flux-dev", "midjourney"), ""
-) | env_json("MODEL_ALIASES", {})
+# "provider:model", "provider" (its first current model for the feature), "" (the team's first
+# usable provider and model for the feature) or "replacement" (where the provider retired the id,
+# the model it names instead). JSON overrides entries; the admin's Model aliases rows win.
+MODEL_ALIASES = (
+    dict.fromkeys(
+        ("dall-e-3", "dall-e-2", "stable-image", "flux-schnell", "flux-dev", "midjourney"), ""
+    )
+    | dict.fromkeys(("gpt-image-1", "gpt-image-1-mini"), "replacement")
+    | env_json("MODEL_ALIASES", {})
+)
 # Extra models per provider, without code: {"openai": [{"id": "...", "types": [...], ...}]}
 PROVIDER_EXTRA_MODELS = env_json("PROVIDER_EXTRA_MODELS", {})
 # Keys derived from this (and older ones, for rotation) encrypt provider credentials at rest.

@@ -2,12 +2,13 @@
 (`dall-e-3`, `stable-image`, `flux-schnell`, ...) and ids a provider has retired.
 
 What runs instead, in order:
-1. the model itself, on the first usable provider serving it (editor.catalogue);
-2. where that provider retired it, the replacement it names (`gpt-image-1` on OpenAI ->
-   `gpt-image-2.5-sunburst`), read from the catalogue's model life;
-3. the alias table: ModelAlias rows (Django admin) over settings.MODEL_ALIASES, each naming a
-   provider and model, a provider (its first current model for the type), or nothing (the team's
-   default: the first usable provider's first current model for the type).
+1. the model itself, on the first usable provider serving it and not retired (editor.catalogue);
+2. the alias table: ModelAlias rows (Django admin) over settings.MODEL_ALIASES, each naming a
+   provider and model, a provider (its first current model for the type), nothing (the team's
+   default: the first usable provider's first current model for the type), or `replacement`:
+   where the provider retired the id, the replacement it names (`gpt-image-1` on OpenAI ->
+   `gpt-image-2.5-sunburst`), read from the catalogue's model life.
+Any other retired id is refused with its replacement named (editor.services.plan).
 The record keeps both the model asked for and the model that ran.
 """
 
@@ -23,6 +24,9 @@ from editor.models import ModelAlias
 from editor.providers import PROVIDERS
 from editor.providers.base import ModelSpec
 from editor.providers.spec import CURRENT, RETIRED
+
+# The alias target that means "what the provider names in place of its retired model".
+REPLACEMENT = "replacement"
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,12 @@ def resolve(
     does (the caller then hears which model is unknown)."""
     pid = provider or catalogue.provider_for_model(team_id, model, record_type)
     spec = catalogue.model_spec(pid, model, team_id) if pid else None
-    if spec is not None:
-        return _replacement(team_id, pid, spec, record_type) or Target(pid, model)
+    if spec is not None and spec.life(catalogue.today()) != RETIRED:
+        return Target(pid, model)
     target = _alias_target(model)
+    if target == REPLACEMENT:
+        successor = _replacement(team_id, pid, spec, record_type) if spec and pid else None
+        return successor or (Target(pid, model) if pid else None)
     if target is None:
         return Target(pid, model) if pid else None
     alias_provider, _, alias_model = target.partition(":")

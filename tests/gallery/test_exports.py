@@ -58,6 +58,7 @@ def test_json_export_is_in_airecord_shape(alice_client, alice_membership):
             "usedCredit": alice_membership.used_credit,
         },
         "model": "telea",
+        "providerModel": "telea",
         "type": "IMAGE_INPAINTER",
         "provider": "local",
         "status": "SUCCESS",
