@@ -276,13 +276,13 @@ attachReuseMask(root.querySelector("[data-reuse-mask]"), { add: commit, announce
 root.addEventListener("click", (event) => {
   const button = event.target.closest("[data-action]");
   if (button && actions[button.dataset.action]) actions[button.dataset.action]();
-  const tool = event.target.closest("[data-tool]");
+  const tool = event.target.closest('[role="radio"][data-tool]');
   if (tool) setTool(tool.dataset.tool);
 });
 
 function setTool(tool) {
   settings.tool = tool;
-  for (const button of root.querySelectorAll("[data-tool]")) {
+  for (const button of root.querySelectorAll('[role="radio"][data-tool]')) {
     button.setAttribute("aria-checked", String(button.dataset.tool === tool));
   }
   stage.dataset.tool = tool;

@@ -61,12 +61,14 @@ function setStatus(form, text, isError = false) {
 }
 
 // A form refresh (mode, provider, model, parameter changed) must not undo newer work: it is
-// dropped if a submit happened since it was sent, and it keeps the prompt as typed meanwhile.
+// dropped if a submit happened since it was sent, and it keeps the prompt and the mask options
+// as typed meanwhile (fields that do not refresh the form are never sent back changed).
 let submits = 0;
 // The textarea being replaced. Its value is read only once the new form is in place: a key
 // typed between the swap being scheduled and it happening still lands in the old element.
 let oldPrompt = null;
 let promptHadFocus = false;
+let oldFields = [];
 document.addEventListener("htmx:beforeRequest", (event) => {
   event.detail.xhr.promptbrushSubmits = submits;
 });
@@ -78,6 +80,7 @@ document.addEventListener("htmx:beforeSwap", (event) => {
   }
   oldPrompt = event.detail.target.querySelector("textarea");
   promptHadFocus = oldPrompt !== null && document.activeElement === oldPrompt;
+  oldFields = [...event.detail.target.querySelectorAll("input[name]:not([hx-get]):not([type=hidden]):not([type=file])")];
 });
 // afterSwap, not load: load waits for the settle delay, and a click in between would send the
 // prompt as it was when the refresh was requested.
@@ -92,7 +95,14 @@ document.addEventListener("htmx:afterSwap", () => {
     }
   }
   if (textarea) updateCounter(textarea);
+  for (const old of oldFields) {
+    const fresh = document.querySelector(`#edit-form input[name="${old.name}"]${old.type === "checkbox" ? `[value="${old.value}"]` : ""}`);
+    if (!fresh) continue;
+    if (old.type === "checkbox" || old.type === "radio") fresh.checked = old.checked;
+    else fresh.value = old.value;
+  }
   oldPrompt = null;
+  oldFields = [];
 });
 
 // The form's data with the mask painted on the canvas, posted as htmx would.

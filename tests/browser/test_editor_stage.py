@@ -1,0 +1,183 @@
+"""Results on the stage: a finished edit shows on the canvas itself (same zoom and pan), the
+original comes back while C is held, the strip steps through variants, Accept carries the
+provider, model and options on, and painting over a staged result edits that result."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from editor import services
+from gallery.models import Record
+from tests.browser.test_editor import open_editor, scene_png, set_size, stroke, to_client
+from tests.fakes.openai_server import OpenAIServer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def asset(alice_membership):
+    return services.upload_image(alice_membership, scene_png(), "scene.png")
+
+
+def stage_pixel(page, x, y) -> np.ndarray:
+    """The colour the stage shows at image pixel (x, y): a screenshot of the stage element."""
+    box = page.locator("[data-stage]").bounding_box()
+    shot = Image.open(io.BytesIO(page.locator("[data-stage]").screenshot())).convert("RGB")
+    cx, cy = to_client(page, x, y)
+    k = shot.width / box["width"]
+    return np.asarray(shot, dtype=int)[round((cy - box["y"]) * k), round((cx - box["x"]) * k)]
+
+
+def showing(page) -> str:
+    return page.locator("[data-stage]").get_attribute("data-showing")
+
+
+def paint_out_the_red_square(page):
+    page.locator("[data-mask-canvas]").focus()  # R in a form field would be typed, not a tool
+    page.keyboard.press("r")  # rectangle fill over the whole square and a margin
+    stroke(page, [(140, 90), (260, 210)], steps=4)
+
+
+def test_a_local_edit_shows_on_the_stage_and_held_c_shows_the_source(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    red = stage_pixel(page, 200, 150)
+    assert abs(red - [220, 30, 30]).max() < 40  # the source: red under the stroke
+    paint_out_the_red_square(page)
+    page.get_by_role("button", name="Change painted area").click()
+    page.locator('[data-stage][data-showing="result"]').wait_for()
+
+    result = stage_pixel(page, 200, 150)
+    assert abs(result - red).max() > 60, result  # the stage itself shows the edit
+    assert abs(result - [128, 128, 128]).max() < 40  # filled from the grey around it
+    page.keyboard.down("c")
+    assert showing(page) == "original"
+    assert abs(stage_pixel(page, 200, 150) - red).max() < 12
+    page.keyboard.up("c")
+    assert showing(page) == "result"
+
+    # The button does the same; the result follows zoom and pan like the mask.
+    bar = page.get_by_role("toolbar", name="Result on the stage")
+    bar.get_by_role("button", name="Original").click()
+    assert showing(page) == "original"
+    bar.get_by_role("button", name="Original").click()
+    page.keyboard.press("+")
+    page.keyboard.press("+")
+    transforms = page.evaluate(
+        "() => ['[data-stage-image]', '[data-stage-result]'].map("
+        "(q) => document.querySelector(q).style.transform)"
+    )
+    assert transforms[0] == transforms[1] and "scale(" in transforms[0]
+    assert abs(stage_pixel(page, 200, 150) - result).max() < 12
+
+    # The drift heatmap of this result, on and off.
+    drift = bar.get_by_role("button", name="Drift")
+    drift.click()
+    assert drift.get_attribute("aria-pressed") == "true"
+    assert page.locator("[data-stage-drift]").is_visible()
+    page.keyboard.press("d")
+    assert not page.locator("[data-stage-drift]").is_visible()
+
+    page.keyboard.press("Escape")  # back to the image being edited, with its mask shown again
+    assert showing(page) == "image"
+    mask = page.locator("[data-mask-canvas]")
+    assert not mask.evaluate("(c) => c.classList.contains('mask-hidden')")
+    page.keyboard.press("h")
+    assert abs(stage_pixel(page, 200, 150) - red).max() < 12
+    assert page.js_errors == []
+
+
+def test_the_strip_flips_between_two_variants(signed_in, live_server, asset, settings):
+    with OpenAIServer() as server:
+        settings.OPENAI_BASE_URL = server.base_url
+        settings.OPENAI_API_KEY = server.api_key
+        page = signed_in
+        open_editor(page, live_server, asset)
+        assert page.get_by_role("combobox", name="Provider").input_value() == "openai"
+        page.get_by_label("Number of images").fill("2")
+        set_size(page, 30)
+        stroke(page, [(160, 150), (240, 150)])
+        page.get_by_label("Prompt").fill("a potted plant")
+        page.keyboard.press("Control+Enter")
+        page.locator('[data-stage][data-showing="result"]').wait_for()
+
+    record = Record.objects.get()
+    first, second = (i.image for i in record.images.order_by("position"))
+    label = page.locator("[data-stage-label]")
+    src = page.locator("[data-stage-result]")
+    assert "variant 1 of 2" in label.inner_text()
+    assert f"openai · {record.model}" in label.inner_text()
+    assert src.get_attribute("src").endswith(f"/{first.code}")
+    page.locator("[data-mask-canvas]").focus()  # in the prompt, "." is just a full stop
+    page.keyboard.press(".")
+    page.wait_for_function(
+        "() => document.querySelector('[data-stage-label]').textContent.includes('variant 2 of 2')"
+    )
+    assert src.get_attribute("src").endswith(f"/{second.code}")
+    assert page.locator('[data-result][aria-current="true"]').get_attribute("data-position") == "2"
+    page.get_by_role("button", name="Previous result").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-stage-label]').textContent.includes('variant 1 of 2')"
+    )
+    # each result in the strip says who made it, and can be rated and accepted
+    strip = page.locator("[data-result]")
+    assert strip.count() == 2
+    card = page.locator(f"#job-{record.code}")
+    assert f"openai · {record.model}" in card.locator(".job-head").inner_text()
+    assert card.get_by_role("group", name="Rate this result").count() == 1
+    assert card.get_by_role("link", name="Accept").count() == 2
+    assert page.js_errors == []
+
+
+def test_accept_keeps_provider_model_parameters_and_mask_options(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    with page.expect_response(lambda r: "/jobs/?" in r.url):
+        page.get_by_role("combobox", name="Model").select_option("navier-stokes")
+    page.get_by_label("Radius (px)").fill("9")
+    page.locator("#edit-form").evaluate("(form) => { form.dataset.old = 'yes'; }")
+    page.get_by_label("Grow (px)").fill("3")  # leaving Radius refreshes the form meanwhile
+    page.locator("#edit-form:not([data-old])").wait_for()
+    assert page.get_by_label("Grow (px)").input_value() == "3"  # what was typed stays
+    paint_out_the_red_square(page)
+    page.keyboard.press("Control+Enter")
+    page.locator('[data-stage][data-showing="result"]').wait_for()
+    record = Record.objects.get()
+    result = record.images.get().image
+
+    page.keyboard.press("a")  # Accept: continue editing from this result
+    page.wait_for_url(f"**/edit/{result.code}/?from={record.code}&result=1")
+    page.wait_for_selector("html[data-editor-ready]")
+    assert page.get_by_role("combobox", name="Provider").input_value() == "local"
+    assert page.get_by_role("combobox", name="Model").input_value() == "navier-stokes"
+    assert page.get_by_label("Radius (px)").input_value() == "9"
+    assert page.get_by_label("Grow (px)").input_value() == "3"
+    # the round it came from stays in the strip, ready to compare or accept instead
+    assert page.locator(f"#job-{record.code} [data-result]").count() == 1
+    assert page.js_errors == []
+
+
+def test_painting_over_a_staged_result_edits_that_result(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    paint_out_the_red_square(page)
+    page.keyboard.press("Control+Enter")
+    page.locator('[data-stage][data-showing="result"]').wait_for()
+    first = Record.objects.get()
+    assert page.locator("[data-mask-canvas]").evaluate("(c) => c.classList.contains('mask-hidden')")
+
+    page.keyboard.press("b")
+    set_size(page, 20)
+    stroke(page, [(40, 40), (90, 40)])  # a new mask, painted over the result
+    assert not page.locator("[data-mask-canvas]").evaluate(
+        "(c) => c.classList.contains('mask-hidden')"
+    )
+    page.keyboard.press("Control+Enter")
+    page.locator(".job.status-success").nth(1).wait_for()
+
+    second = Record.objects.exclude(pk=first.pk).get()
+    assert second.source_id == first.images.get().image_id  # the result, not the upload
+    assert second.parent_id == first.pk
+    assert page.js_errors == []
