@@ -229,7 +229,7 @@ def create_api_token(membership: Membership, name: str) -> tuple[ApiToken, str]:
 
 def authenticate_token(raw: str) -> ApiToken | None:
     """The live token for `raw`, or None (revoked, unknown, inactive member or user)."""
-    if not raw.startswith(TOKEN_PREFIX):
+    if not raw.startswith(TOKEN_PREFIX) or not raw.isprintable():  # PostgreSQL refuses NUL
         return None
     prefix, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
     token = (

@@ -176,6 +176,12 @@ MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
 MAX_IMAGE_MEGAPIXELS = env_int("MAX_IMAGE_MEGAPIXELS", 40)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The first handler stops any file over MAX_UPLOAD_MB as it arrives (editor/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "editor.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Security. Secure cookies and HSTS when served over HTTPS (SECURE_HTTPS=true).
 SECURE_HTTPS = env_bool("SECURE_HTTPS", False)

@@ -14,3 +14,9 @@ urlpatterns = [
     re_path(r"^assets/(?P<name>[^/]*)$", result_key_file, name="result_key"),
     path("", include("editor.urls")),
 ]
+
+# JSON on /api/, the site's pages elsewhere (editor/api/errors.py).
+handler400 = "editor.api.errors.bad_request"
+handler403 = "editor.api.errors.permission_denied"
+handler404 = "editor.api.errors.page_not_found"
+handler500 = "editor.api.errors.server_error"

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core import validators
 from django.forms.utils import ErrorDict
 
+from core.text import PlainText
+from editor import uploads
 from editor.field_names import PARAM_PREFIX, form_field
 from gallery.models import Record
 
@@ -46,12 +47,8 @@ class UploadForm(forms.Form):
 
     def clean_image(self):
         image = self.cleaned_data["image"]
-        limit = settings.MAX_UPLOAD_MB * 1024 * 1024
-        if image.size > limit:
-            raise forms.ValidationError(
-                f"This file is {image.size / 1024 / 1024:.1f} MB; the limit is "
-                f"{settings.MAX_UPLOAD_MB} MB."
-            )
+        if image.size > uploads.limit_bytes():
+            raise forms.ValidationError(uploads.too_large_message(image.size))
         return image
 
 
@@ -133,6 +130,7 @@ class EditForm(forms.Form):
         label="Prompt",
         required=False,
         max_length=PROMPT_MAX,
+        validators=[PlainText()],
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": PROMPT_MAX}),
         help_text="Describe what the changed area should show.",
     )

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling, reswap, retarget, trigger_client_event
 
 from accounts.http import AuthenticatedHttpRequest as Request
-from editor import canvas_context, services
+from editor import canvas_context, services, uploads
 from editor.forms import ContinueForm, EditForm, UploadForm
 from gallery import services as gallery_services
 from gallery.models import Asset, Record, RecordImage
@@ -72,7 +72,10 @@ def _max_mb() -> int:
 @login_required
 def upload(request: Request) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
-    if form.is_valid():
+    if uploads.refused_field(request):  # stopped at the limit while it arrived
+        form.is_valid()
+        form.errors["image"] = form.error_class([uploads.too_large_message()])
+    elif form.is_valid():
         image = form.cleaned_data["image"]
         try:
             asset = services.upload_image(request.membership, image.read(), image.name)
@@ -83,10 +86,11 @@ def upload(request: Request) -> HttpResponse:
             if _wants_json(request):
                 return JsonResponse({"url": url, "code": str(asset.code)})
             return redirect(url)
+    status = 413 if uploads.refused_field(request) else 400
     if _wants_json(request):
         errors = form.errors.get("image") or form.non_field_errors()
-        return JsonResponse({"error": " ".join(errors)}, status=400)
-    return _render_home(request, form, status=400)
+        return JsonResponse({"error": " ".join(errors)}, status=status)
+    return _render_home(request, form, status=status)
 
 
 def _stamp(records):
@@ -218,6 +222,8 @@ def submit(request: Request) -> HttpResponse:
             return _render_form(request, form)
         return _page(request, form)
     form = _edit_form(request, request.POST, request.FILES)
+    if uploads.refused_field(request):
+        return _rejected(request, _with_upload_error(request, form))
     if not form.is_valid():
         return _rejected_with_service_problems(request, form)
     source, kwargs = _submission(request, form)
@@ -259,8 +265,8 @@ def preflight(request: Request) -> HttpResponse:
     """What each chosen provider would receive (image size, mask file, parameters, cost), with
     the same validation as submitting; nothing is written and no credit is spent."""
     form = _edit_form(request, request.POST, request.FILES)
-    if not form.is_valid():
-        return _rejected(request, form)
+    if uploads.refused_field(request) or not form.is_valid():
+        return _rejected(request, _with_upload_error(request, form))
     _source, kwargs = _submission(request, form)
     try:
         items = services.preflight(request.membership, form.targets(), **kwargs)
@@ -325,6 +331,16 @@ def _rejected_with_service_problems(request: Request, form: EditForm) -> HttpRes
         except services.EditRejected as exc:
             return _rejected_by_service(request, form, exc)
     return _rejected(request, form)
+
+
+def _with_upload_error(request: Request, form: EditForm) -> EditForm:
+    """The form with the upload limit's message where a file was stopped at the limit."""
+    field = uploads.refused_field(request)
+    if field:
+        form.is_valid()
+        form.mask_error = uploads.too_large_message()
+        form.add_error(field if field in form.fields else None, form.mask_error)
+    return form
 
 
 def _rejected(request: Request, form: EditForm) -> HttpResponse:

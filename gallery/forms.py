@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django import forms
 
+from core.text import PlainText
 from gallery.models import Record, ReviewTag
 from gallery.queries import PAGE_SIZE
 
@@ -22,6 +23,7 @@ class RecordFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=200,
+        validators=[PlainText(multiline=False)],
         label="Search",
         help_text="Text in the prompt or the feedback",
         widget=forms.TextInput(attrs={"type": "search"}),
@@ -128,6 +130,7 @@ class RatingForm(forms.Form):
     feedback = forms.CharField(
         required=False,
         max_length=MAX_FEEDBACK_CHARS,
+        validators=[PlainText()],
         label="Feedback",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What worked, what did not. Only your team sees it.",

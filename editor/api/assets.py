@@ -12,7 +12,7 @@ from django.http import HttpRequest, JsonResponse
 
 from accounts.models import Membership
 from core.errors import UserFacingError
-from editor import services, ssrf
+from editor import services, ssrf, uploads
 from editor.api.http import ApiError, api_view
 from gallery.links import asset_for_path, own_path
 from gallery.models import Asset
@@ -44,11 +44,13 @@ def uploaded_asset(asset: Asset, location: str) -> dict[str, Any]:
 
 @api_view(("POST",))
 def assets(request: HttpRequest, membership: Membership) -> JsonResponse:
+    if uploads.declared_too_large(request):  # refused before a byte of the body is read
+        raise ApiError(uploads.too_large_message(), "asset", 413)
     upload = request.FILES.get("asset")
+    if uploads.refused_field(request) or (upload and upload.size > uploads.limit_bytes()):
+        raise ApiError(uploads.too_large_message(upload.size if upload else None), "asset", 413)
     if upload is None:
         raise ApiError("Send the image as the multipart field 'asset'.", "asset")
-    if upload.size > settings.DATA_UPLOAD_MAX_MEMORY_SIZE * 5:
-        raise ApiError("The image is too large to upload.", "asset", 413)
     asset = services.upload_image(membership, upload.read(), upload.name or "image")
     location = signed_asset_url(asset, absolute_base=site_url(request))
     return JsonResponse(uploaded_asset(asset, location), status=200)

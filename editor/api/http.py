@@ -13,7 +13,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, JsonResponse
@@ -108,16 +109,30 @@ def read_json(request: HttpRequest) -> Any:
     """The body as JSON. Trailing commas (as in some of 1min.ai's own examples) are forgiven."""
     try:
         text = request.body.decode("utf-8")
+    except RequestDataTooBig:
+        raise ApiError(
+            f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)} "
+            "MB; upload images with POST /api/assets and send their paths.",
+            "body",
+            413,
+        ) from None
     except UnicodeDecodeError:
         raise ApiError("The request body must be UTF-8 JSON.", "body") from None
     try:
-        return json.loads(text)
+        return _loads(text)
     except ValueError:
         pass
     try:
-        return json.loads(_TRAILING_COMMA.sub(lambda m: m[1] or m[2], text))
+        return _loads(_TRAILING_COMMA.sub(lambda m: m[1] or m[2], text))
     except ValueError:
         raise ApiError("The request body is not valid JSON.", "body") from None
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:  # [[[[... thousands deep: Python's parser gives up, not us
+        raise ApiError("The request body is nested too deeply.", "body") from None
 
 
 def api_view(methods: tuple[str, ...]) -> Callable:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.text import text_problem
 from editor.api.http import ApiError
 from editor.field_names import MASK_OPTIONS_BY_API
 
@@ -41,6 +42,14 @@ def _string(data: dict[str, Any], key: str, *, required: bool = False) -> str | 
         return None
     if not isinstance(value, str):
         raise ApiError(f"{key} must be a string.", key)
+    return _text(value, key)
+
+
+def _text(value: str, key: str) -> str:
+    """Text as every field of ours takes it (core.text): no NUL, no control characters."""
+    problem = text_problem(value)
+    if problem:
+        raise ApiError(f"{key}: {problem}", key)
     return value
 
 
@@ -63,9 +72,12 @@ def parse_feature(body: Any) -> FeatureRequest:
         prompt = ""
     if not isinstance(prompt, str):
         raise ApiError("prompt must be a string.", "prompt")
+    _text(prompt, "prompt")
     image_urls = prompt_object.get("imageUrls") or []
     if not isinstance(image_urls, list) or not all(isinstance(u, str) for u in image_urls):
         raise ApiError("imageUrls must be a list of strings.", "imageUrls")
+    for url in image_urls:
+        _text(url, "imageUrls")
     image_url = _string(prompt_object, "imageUrl")
     if image_url is None and image_urls:
         image_url, image_urls = image_urls[0], image_urls[1:]
@@ -81,6 +93,8 @@ def parse_feature(body: Any) -> FeatureRequest:
     for key, value in params.items():
         if isinstance(value, dict | list):
             raise ApiError(f"{key} must be a single value.", key)
+        if isinstance(value, str):
+            _text(value, key)
     return FeatureRequest(
         type=record_type or "",
         model=model or "",

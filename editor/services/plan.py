@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import Membership
+from core.text import text_problem
 from editor import catalogue
 from editor.engine import images, masks
 from editor.providers import PROVIDERS
@@ -105,6 +106,9 @@ def plan_edit(
         )
     if not isinstance(prompt, str):
         raise EditRejected("prompt", "The prompt must be text.")
+    problem = text_problem(prompt)
+    if problem:
+        raise EditRejected("prompt", f"The prompt cannot be sent: {problem}")
     if len(prompt) > spec.max_prompt:
         raise EditRejected(
             "prompt",
