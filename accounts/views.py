@@ -234,6 +234,7 @@ def tokens(request):
         request,
         "accounts/tokens.html",
         {"form": form, "tokens": live, "new_token": new_token},
+        status=400 if form.errors else 200,  # a refused name is an error, not a page like any
     )
 
 
