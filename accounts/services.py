@@ -177,13 +177,26 @@ def reserve_credits(membership: Membership, cost: int, reference: str) -> None:
 
 
 @transaction.atomic
-def settle_credits(membership_id: int, reference: str) -> None:
-    """Mark a reservation as spent. Idempotent per reference."""
-    entries = CreditEntry.objects.filter(membership_id=membership_id, reference=reference)
+def settle_credits(membership_id: int, reference: str, actual: int | None = None) -> None:
+    """Mark a reservation as spent: as reserved, or at `actual` credits when the real cost is
+    known (the difference is given back, or charged). Idempotent per reference."""
+    entries = CreditEntry.objects.select_for_update().filter(
+        membership_id=membership_id, reference=reference
+    )
     if entries.filter(kind__in=[CreditEntry.Kind.SETTLE, CreditEntry.Kind.REFUND]).exists():
         return
+    reserved = sum(e.amount for e in entries if e.kind == CreditEntry.Kind.RESERVE)
+    change = 0 if actual is None else actual - reserved
+    if change:
+        # Never below zero: used credit counts only what was reserved and settled.
+        Membership.objects.filter(pk=membership_id, used_credit__gte=-change).update(
+            used_credit=F("used_credit") + change
+        )
     CreditEntry.objects.create(
-        membership_id=membership_id, kind=CreditEntry.Kind.SETTLE, amount=0, reference=reference
+        membership_id=membership_id,
+        kind=CreditEntry.Kind.SETTLE,
+        amount=change,
+        reference=reference,
     )
 
 

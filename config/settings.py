@@ -277,6 +277,15 @@ CREDIT_PRICES = {
     "onemin:*:*:*": 4_000,
     "segmind:*:*:*": 14_000,
 } | env_json("CREDIT_PRICES", {})
+# Actual cost, where a provider reports it: credits per token by "provider:model" pattern (the
+# longest matching pattern wins; OpenAI's published prices, 100,000 credits = 1 USD), and credits
+# per US dollar for providers that report a billed amount (Segmind's x-cost).
+TOKEN_PRICES = {
+    "openai:*": {"text_input": 0.5, "image_input": 1.0, "output": 4.0},
+    "openai:*mini*": {"text_input": 0.2, "image_input": 0.25, "output": 0.8},
+    "openai:*flare*": {"text_input": 0.2, "image_input": 0.25, "output": 0.8},
+} | env_json("TOKEN_PRICES", {})
+CREDITS_PER_USD = env_int("CREDITS_PER_USD", 100_000)
 # Models with a price of their own (OpenAI's, per quality, scaled by the output's pixels) use it
 # when no row above matches; anything else costs this per image.
 CREDIT_PRICE_FALLBACK = env_int("CREDIT_PRICE_FALLBACK", 5_000)

@@ -116,7 +116,21 @@ class Record(models.Model):
     feedback = models.TextField(blank=True)
     review_tags = models.JSONField(default=list, blank=True, help_text="ReviewTag values")
     error = models.TextField(blank=True)
-    cost = models.PositiveBigIntegerField(default=0)
+    cost = models.PositiveBigIntegerField(default=0, help_text="Credits reserved: the estimate")
+    actual_cost = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text="Credits charged when they differ from the estimate's basis: from what the "
+        "provider reported (usage tokens, billed cost), for the results delivered.",
+    )
+    request_ids = models.JSONField(
+        default=list, blank=True, help_text="The provider's id of every call, to quote to it."
+    )
+    missing_results = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Results the provider made that could not be fetched, each with why.",
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     started = models.DateTimeField(null=True, blank=True)

@@ -110,7 +110,9 @@ def ai_record(record: Record, base_url: str) -> dict[str, Any]:
             "providerMs": record.provider_ms,
             "totalMs": record.total_ms,
         },
-        "cost": record.cost,
+        "cost": {"estimate": record.cost, "actual": record.actual_cost},
+        "requestIds": record.request_ids or [],
+        "missingResults": record.missing_results or [],
         "resultUrls": urls,
         # The provider's own output before paste-back, downloadable by key like the results.
         "rawResultObject": [item.raw.path for item in items if item.raw is not None],

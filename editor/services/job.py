@@ -26,6 +26,7 @@ from accounts.services import refund_credits, settle_credits
 from editor import catalogue, tasks
 from editor.providers.base import EditRequest, EditResult, ProviderError
 from editor.providers.http import call_with_retries, call_within, make_client
+from editor.services.costs import actual_credits
 from editor.services.prepare import prepare
 from editor.services.results import discard, store_one
 from gallery.models import Record, RecordImage
@@ -73,7 +74,14 @@ def run_edit(record_code: str) -> None:
             discard(stored)
         except ProviderError as exc:
             discard(stored)
-            _fail(record, attempt, exc.message, exc.response, ms)
+            _fail(
+                record,
+                attempt,
+                _quotable(exc),
+                exc.response,
+                ms,
+                request_ids=exc.request_ids,
+            )
         except Exception as exc:
             logger.exception("record %s failed while processing", record.code)
             discard(stored)
@@ -154,7 +162,7 @@ def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
         left = ceiling - time.monotonic()
         if left <= 0:
             raise ProviderError("No time was left for another try.", permanent=True)
-        return call_within(client, min(per_call, left), lambda: provider.edit(req))
+        return call_within(client, min(per_call, left), lambda: provider.call(req))
 
     max_bytes = int(settings.PROVIDER_MAX_RESPONSE_MB) * 1024 * 1024
     with make_client(timeout, max_response_bytes=max_bytes) as client:
@@ -171,12 +179,14 @@ def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
         except ProviderError as exc:
             if time.monotonic() < ceiling:
                 raise
-            raise ProviderError(
+            stopped = ProviderError(
                 f"The job reached its limit of {settings.JOB_TIMEOUT_SECONDS} s for the provider "
                 f"(JOB_TIMEOUT_SECONDS) and was stopped. Last problem: {exc.message}",
                 permanent=True,
                 response=exc.response,
-            ) from exc
+            )
+            stopped.request_ids = exc.request_ids
+            raise stopped from exc
     return result, int((time.monotonic() - started) * 1000)
 
 
@@ -188,16 +198,7 @@ def _finish(
         metadata["usage"] = result.usage
     if result.remaining_credits is not None:
         metadata["remainingCredits"] = result.remaining_credits
-    request_id = next(
-        (
-            result.response[k]
-            for k in ("x-request-id", "request_id", "requestId")
-            if k in result.response
-        ),
-        None,
-    )
-    if request_id:
-        metadata["requestId"] = request_id
+    actual = actual_credits(record.provider, record.model, record.cost, result)
     with transaction.atomic():
         # One write transaction for every row of the job: on SQLite each transaction waits its
         # turn for the single write lock, and dozens of jobs finish at once. The record goes
@@ -210,6 +211,9 @@ def _finish(
             finished=timezone.now(),
             heartbeat=timezone.now(),
             error="",
+            actual_cost=actual,
+            request_ids=result.request_ids,
+            missing_results=result.missing,
         )
         if not finished:
             raise Superseded
@@ -218,11 +222,25 @@ def _finish(
                 if asset is not None and asset.pk is None:
                     asset.save()
         RecordImage.objects.bulk_create(stored)  # takes the ids of the assets just saved
-        settle_credits(record.membership_id, str(record.code))
+        settle_credits(record.membership_id, str(record.code), actual)
+
+
+def _quotable(exc: ProviderError) -> str:
+    """The provider's reason, with the request id to quote to it (when not already said)."""
+    last = exc.request_ids[-1] if exc.request_ids else ""
+    if not last or last in exc.message:
+        return exc.message
+    return f"{exc.message} (request id {last})"
 
 
 def _fail(
-    record: Record, attempt: int, message: str, response: Any = None, ms: int | None = None
+    record: Record,
+    attempt: int,
+    message: str,
+    response: Any = None,
+    ms: int | None = None,
+    *,
+    request_ids: list[str] | None = None,
 ) -> None:
     fields: dict[str, Any] = {
         "status": Record.Status.FAILED,
@@ -234,6 +252,8 @@ def _fail(
         fields["response_object"] = response
     if ms is not None:
         fields["provider_ms"] = ms
+    if request_ids:
+        fields["request_ids"] = request_ids
     with transaction.atomic():
         if _owned(record.pk, attempt).update(**fields):
             refund_credits(record.membership_id, str(record.code))

@@ -30,6 +30,18 @@ def test_reserve_then_settle_spends_the_credits(bob_membership):
     assert ledger(bob_membership) == [("RESERVE", 4_000, "rec-1"), ("SETTLE", 0, "rec-1")]
 
 
+@pytest.mark.parametrize(("actual", "change"), [(2_500, -1_500), (4_700, 700), (4_000, 0)])
+def test_settling_on_the_actual_cost_gives_back_or_charges_the_difference(
+    bob_membership, actual, change
+):
+    services.reserve_credits(bob_membership, 4_000, "rec-1")
+    services.settle_credits(bob_membership.pk, "rec-1", actual)
+    services.settle_credits(bob_membership.pk, "rec-1", actual)  # idempotent
+
+    assert used(bob_membership) == actual
+    assert ledger(bob_membership) == [("RESERVE", 4_000, "rec-1"), ("SETTLE", change, "rec-1")]
+
+
 def test_refund_gives_the_reservation_back_once(bob_membership):
     services.reserve_credits(bob_membership, 4_000, "rec-1")
 

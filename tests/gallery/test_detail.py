@@ -30,7 +30,7 @@ def test_it_shows_how_the_edit_was_made(alice_client, alice_membership):
         '<th scope="row">feather <span class="muted">(Promptbrush)</span></th><td><code>4</code>'
         in body
     )
-    assert "4000 credits" in body
+    assert "4,000 credits" in body
     assert "Queued for</dt><dd>1.0 s" in body
     assert "Provider took</dt><dd>3.5 s" in body
     assert "Total</dt><dd>5.0 s" in body

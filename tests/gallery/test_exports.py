@@ -83,7 +83,9 @@ def test_json_export_is_in_airecord_shape(alice_client, alice_membership):
             "providerMs": 3500,
             "totalMs": first["durations"]["totalMs"],
         },
-        "cost": 4000,
+        "cost": {"estimate": 4000, "actual": None},
+        "requestIds": [],
+        "missingResults": [],
     }
     # the links download the results without signing in, as the API's do
     alice_client.logout()
