@@ -218,7 +218,11 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or not SECURE_HTTPS else ["se
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_THREADS = env_int("WORKER_THREADS", 32)
 # Called by every worker every --reap-interval seconds (import paths, resolved at start).
-WORKER_PERIODIC = ["editor.services.job.reap_stale_records"]
+WORKER_PERIODIC = [
+    "editor.services.job.reap_stale_records",
+    # Re-reads each provider's model list once a day (MODEL_LIST_MAX_AGE_HOURS), as tasks.
+    "editor.discovery.refresh_stale_model_lists",
+]
 # A RUNNING job with no heartbeat for this long is requeued (or failed after JOB_MAX_ATTEMPTS).
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 2)

@@ -12,7 +12,8 @@ base URL configured for the instance may point anywhere, an internal proxy inclu
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import httpx
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import ProviderCredential
 from accounts.services import provider_base_url, provider_key
+from editor import tasks
 from editor.models import ModelListing
 from editor.providers import PROVIDERS, get_provider_class
 from editor.providers.base import Provider, ProviderError
@@ -100,25 +102,53 @@ def refresh_for_team(team_id: int, provider_id: str) -> ModelListing | None:
 
 def refresh_listing(row: ModelListing) -> ModelListing:
     """Re-read one stored listing with a key that calls that base URL (admin action)."""
-    key = _keys_by_base(row.provider).get(row.base_url, "")
+    return refresh_base(row.provider, row.base_url)
+
+
+def refresh_base(provider_id: str, base_url: str) -> ModelListing:
+    """Re-read the list at one base URL with a key that calls it."""
+    key = _keys_by_base(provider_id).get(base_url, "")
     if not key:
+        row, _ = ModelListing.objects.get_or_create(provider=provider_id, base_url=base_url)
         row.tried, row.error = timezone.now(), "No key calls this base URL any more."
         row.save(update_fields=["tried", "error"])
         return row
-    return refresh(row.provider, row.base_url, key)
+    return refresh(provider_id, base_url, key)
 
 
-def refresh_stale_model_lists() -> int:
-    """Periodic hook for the worker (settings.WORKER_PERIODIC): re-read every model list that
-    is older than MODEL_LIST_MAX_AGE_HOURS, or never read. Returns how many were read."""
-    return refresh_model_lists(max_age=timedelta(hours=settings.MODEL_LIST_MAX_AGE_HOURS))
+class ListsQueued(int):
+    """How many model lists a periodic run queued, as `run_worker --reap-once` reports it."""
+
+    def __str__(self) -> str:
+        return f"queued {int(self)} model lists to re-read"
 
 
-def refresh_model_lists(max_age: timedelta | None = None) -> int:
-    """Re-read the model list at every base URL a key calls (only those not tried within
-    `max_age`, when given). Returns how many were read."""
-    cutoff = timezone.now() - max_age if max_age is not None else None
-    done = 0
+def refresh_stale_model_lists() -> ListsQueued | None:
+    """Periodic hook for the worker (settings.WORKER_PERIODIC): every model list older than
+    MODEL_LIST_MAX_AGE_HOURS, or never read, is re-read by a task (the hook itself makes no
+    network call, so the worker's loop never waits on a slow proxy). Returns how many were
+    queued; None when none were (the worker reports nothing then)."""
+    cutoff = timezone.now() - timedelta(hours=settings.MODEL_LIST_MAX_AGE_HOURS)
+    due = list(_bases(cutoff))
+    for provider_id, base_url in due:
+        # Marked as tried now, so the next period does not queue it again while it waits.
+        ModelListing.objects.update_or_create(
+            provider=provider_id, base_url=base_url, defaults={"tried": timezone.now()}
+        )
+        tasks.refresh_listing_task.enqueue(provider_id=provider_id, base_url=base_url)
+    return ListsQueued(len(due)) if due else None
+
+
+def refresh_model_lists() -> int:
+    """Re-read the model list at every base URL a key calls, now (the admin's button)."""
+    due = list(_bases(None))
+    for provider_id, base_url in due:
+        refresh_base(provider_id, base_url)
+    return len(due)
+
+
+def _bases(cutoff: datetime | None) -> Iterator[tuple[str, str]]:
+    """(provider, base URL) for every base URL a key calls and not tried since `cutoff`."""
     for provider_id, cls in PROVIDERS.items():
         if not cls.lists_models:
             continue
@@ -126,11 +156,9 @@ def refresh_model_lists(max_age: timedelta | None = None) -> int:
         if cutoff is not None:
             recent = ModelListing.objects.filter(provider=provider_id, tried__gte=cutoff)
             fresh = set(recent.values_list("base_url", flat=True))
-        for base_url, key in _keys_by_base(provider_id).items():
+        for base_url in _keys_by_base(provider_id):
             if base_url not in fresh:
-                refresh(provider_id, base_url, key)
-                done += 1
-    return done
+                yield provider_id, base_url
 
 
 def _keys_by_base(provider_id: str) -> dict[str, str]:

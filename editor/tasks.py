@@ -20,3 +20,10 @@ def refresh_models_task(team_id: int, provider_id: str) -> None:
     from editor.discovery import refresh_for_team  # noqa: PLC0415
 
     refresh_for_team(team_id, provider_id)
+
+
+@task()
+def refresh_listing_task(provider_id: str, base_url: str) -> None:
+    from editor.discovery import refresh_base  # noqa: PLC0415  leaf, as above
+
+    refresh_base(provider_id, base_url)

@@ -151,8 +151,9 @@ def test_the_periodic_hook_rereads_only_lists_older_than_a_day(openai, proxy, te
     set_provider_key(team, "openai", proxy.api_key, base_url=proxy.base_url)  # read now
     assert len(proxy.requests_to("/v1/models")) == 1
 
-    assert discovery.refresh_stale_model_lists() == 1  # the instance's, never read before
-    assert discovery.refresh_stale_model_lists() == 0
+    queued = discovery.refresh_stale_model_lists()  # the instance's, never read before
+    assert (queued, str(queued)) == (1, "queued 1 model lists to re-read")
+    assert discovery.refresh_stale_model_lists() is None
     assert len(openai.requests_to("/v1/models")) == 1
 
     ModelListing.objects.update(tried=timezone.now() - timedelta(hours=25))
