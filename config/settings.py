@@ -252,6 +252,7 @@ PROXY_MODELS = env_str("PROXY_MODELS", "image")
 if PROXY_MODELS not in ("image", "all"):
     raise ImproperlyConfigured(f"PROXY_MODELS must be image or all, got {PROXY_MODELS!r}")
 MODEL_LIST_MAX_AGE_HOURS = env_int("MODEL_LIST_MAX_AGE_HOURS", 24)
+MODEL_LIST_CHECK_SECONDS = 3600  # how often a worker looks for lists older than that
 # Model ids 1min.ai scripts send that no provider here runs as they are -> what runs instead:
 # "provider:model", "provider" (its first current model for the feature), "" (the team's first
 # usable provider and model for the feature) or "replacement" (where the provider retired the id,

@@ -12,6 +12,7 @@ base URL configured for the instance may point anywhere, an internal proxy inclu
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -116,6 +117,9 @@ def refresh_base(provider_id: str, base_url: str) -> ModelListing:
     return refresh(provider_id, base_url, key)
 
 
+_last_check = -float("inf")  # monotonic time of this process's last look at the model lists
+
+
 class ListsQueued(int):
     """How many model lists a periodic run queued, as `run_worker --reap-once` reports it."""
 
@@ -127,7 +131,13 @@ def refresh_stale_model_lists() -> ListsQueued | None:
     """Periodic hook for the worker (settings.WORKER_PERIODIC): every model list older than
     MODEL_LIST_MAX_AGE_HOURS, or never read, is re-read by a task (the hook itself makes no
     network call, so the worker's loop never waits on a slow proxy). Returns how many were
-    queued; None when none were (the worker reports nothing then)."""
+    queued; None when none were (the worker reports nothing then). Looks at most once every
+    MODEL_LIST_CHECK_SECONDS per process: the worker calls its hooks every few seconds, and an
+    idle worker should not touch the database for a once-a-day job."""
+    global _last_check
+    if time.monotonic() - _last_check < settings.MODEL_LIST_CHECK_SECONDS:
+        return None
+    _last_check = time.monotonic()
     cutoff = timezone.now() - timedelta(hours=settings.MODEL_LIST_MAX_AGE_HOURS)
     due = list(_bases(cutoff))
     for provider_id, base_url in due:

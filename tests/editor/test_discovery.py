@@ -147,6 +147,7 @@ def test_the_instance_base_url_may_be_private(openai, settings):
 
 
 def test_the_periodic_hook_rereads_only_lists_older_than_a_day(openai, proxy, team, settings):
+    settings.MODEL_LIST_CHECK_SECONDS = 0  # look at every call, not once an hour
     settings.OPENAI_API_KEY = openai.api_key
     set_provider_key(team, "openai", proxy.api_key, base_url=proxy.base_url)  # read now
     assert len(proxy.requests_to("/v1/models")) == 1
@@ -159,6 +160,17 @@ def test_the_periodic_hook_rereads_only_lists_older_than_a_day(openai, proxy, te
     ModelListing.objects.update(tried=timezone.now() - timedelta(hours=25))
     assert discovery.refresh_stale_model_lists() == 2
     assert len(proxy.requests_to("/v1/models")) == 2
+
+
+def test_an_idle_worker_looks_at_the_lists_at_most_once_an_hour(
+    openai, settings, django_assert_num_queries
+):
+    settings.MODEL_LIST_CHECK_SECONDS = 0
+    discovery.refresh_stale_model_lists()  # this process looks now
+    settings.MODEL_LIST_CHECK_SECONDS = 3600
+
+    with django_assert_num_queries(0):
+        assert discovery.refresh_stale_model_lists() is None
 
 
 def test_a_failed_read_keeps_the_last_good_list(proxy, team):
