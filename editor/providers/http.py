@@ -103,29 +103,38 @@ def call_within[T](client: httpx.Client, seconds: float | None, fn: Callable[[],
     try:
         return fn()
     except ProviderError as exc:
-        if guard.expired:
-            raise ProviderError(
-                f"The provider did not finish within {guard.seconds:g} s (the limit for one "
-                "call); Promptbrush stopped waiting and did not send it again.",
-                permanent=True,
-            ) from exc
-        if guard.too_large:
-            raise ProviderError(
-                f"The provider's answer was over {_megabytes(guard.max_bytes)} MB; "
-                "Promptbrush stopped reading and did not send it again.",
-                permanent=True,
-            ) from exc
-        if guard.billed and not exc.permanent:
-            raise ProviderError(
-                f"{exc.message} The provider had accepted the request (and may bill it), so "
-                "Promptbrush did not send it again.",
-                permanent=True,
-                status=exc.status,
-                response=exc.response,
-            ) from exc
-        raise
+        final = _final_reason(exc, guard)
+        if final is None:
+            raise
+        final.request_ids = exc.request_ids  # still quotable to the provider
+        raise final from exc
     finally:
         guard.start(None)
+
+
+def _final_reason(exc: ProviderError, guard: Any) -> ProviderError | None:
+    """The permanent error a guarded call ends with, or None to let `exc` through as it is."""
+    if guard.expired:
+        return ProviderError(
+            f"The provider did not finish within {guard.seconds:g} s (the limit for one "
+            "call); Promptbrush stopped waiting and did not send it again.",
+            permanent=True,
+        )
+    if guard.too_large:
+        return ProviderError(
+            f"The provider's answer was over {_megabytes(guard.max_bytes)} MB; "
+            "Promptbrush stopped reading and did not send it again.",
+            permanent=True,
+        )
+    if guard.billed and not exc.permanent:
+        return ProviderError(
+            f"{exc.message} The provider had accepted the request (and may bill it), so "
+            "Promptbrush did not send it again.",
+            permanent=True,
+            status=exc.status,
+            response=exc.response,
+        )
+    return None
 
 
 def _megabytes(size: int | None) -> str:
