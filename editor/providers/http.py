@@ -1,4 +1,5 @@
-"""HTTP plumbing shared by the adapters: the client, retries, error mapping, image downloads.
+"""HTTP plumbing shared by the adapters: the client, deadlines, retries, error mapping (result
+images: editor.providers.fetch).
 
 Retry policy (openai-python's, in its _base_client.py, with Promptbrush's one change):
 - only `ProviderError(permanent=False)` is retried, at most `attempts` calls in all;
@@ -11,11 +12,8 @@ Retry policy (openai-python's, in its _base_client.py, with Promptbrush's one ch
 
 from __future__ import annotations
 
-import base64
-import binascii
 import email.utils
 import functools
-import io
 import json
 import random
 import ssl
@@ -26,7 +24,6 @@ from typing import Any
 
 import httpcore
 import httpx
-from PIL import Image
 
 from .base import ProviderError
 from .deadline import CallGuard, DeadlineBackend
@@ -344,88 +341,4 @@ def expect_json_object(response: httpx.Response, provider: str) -> dict[str, Any
             permanent=True,
             status=response.status_code,
         )
-    return data
-
-
-# --- images ----------------------------------------------------------------------------------
-
-
-def check_image(data: bytes, provider: str = "The provider") -> str:
-    """Raise ProviderError unless `data` decodes completely as an image; return its format."""
-    if not data:
-        raise ProviderError(f"{provider} sent an empty image.")
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format or "unknown"
-            img.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ProviderError(
-            f"{provider} sent a damaged image ({len(data)} bytes could not be decoded: {exc})."
-        ) from exc
-    return fmt
-
-
-def decode_b64_image(value: str, provider: str = "The provider") -> bytes:
-    """Decode base64 image data, stripping a `data:...;base64,` prefix some proxies add."""
-    if value.startswith("data:"):
-        value = value.partition(",")[2]
-    try:
-        data = base64.b64decode(value, validate=False)
-    except (binascii.Error, ValueError) as exc:
-        raise ProviderError(f"{provider} sent image data that is not valid base64.") from exc
-    check_image(data, provider)
-    return data
-
-
-def fetch_image(
-    client: httpx.Client,
-    url: str,
-    *,
-    provider: str = "The provider",
-    max_bytes: int = MAX_IMAGE_BYTES,
-    headers: Mapping[str, str] | None = None,
-) -> bytes:
-    """Download a result image (GET, no redirects), capped at `max_bytes`, and check it decodes."""
-    try:
-        with client.stream("GET", url, headers=headers) as response:
-            if response.status_code != 200:
-                response.read()
-                raise ProviderError(
-                    f"Downloading the result from {provider} failed: HTTP "
-                    f"{response.status_code} for {httpx.URL(url).copy_with(query=None)}.",
-                    permanent=not is_retryable_status(response.status_code),
-                    status=response.status_code,
-                    retry_after=parse_retry_after(response.headers),
-                )
-            declared = response.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise ProviderError(
-                    f"{provider} offered a result of {int(declared)} bytes, over the "
-                    f"{max_bytes // (1024 * 1024)} MB limit.",
-                    permanent=True,
-                )
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ProviderError(
-                        f"{provider} sent a result over the {max_bytes // (1024 * 1024)} MB limit.",
-                        permanent=True,
-                    )
-                chunks.append(chunk)
-    except ProviderError:
-        raise
-    except httpx.RemoteProtocolError as exc:
-        raise ProviderError(
-            f"{provider} sent a damaged image: the download was cut short ({exc})."
-        ) from exc
-    except httpx.TimeoutException as exc:
-        raise ProviderError(f"Downloading the result from {provider} timed out.") from exc
-    except httpx.HTTPError as exc:
-        raise ProviderError(f"Downloading the result from {provider} failed: {exc}.") from exc
-    data = b"".join(chunks)
-    check_image(data, provider)
     return data

@@ -23,11 +23,11 @@ from .base import (
     Provider,
     ProviderError,
 )
+from .fetch import fetch_image
 from .http import (
     backoff_delay,
     body_snippet,
     expect_json_object,
-    fetch_image,
     is_retryable_status,
     json_body,
     parse_retry_after,

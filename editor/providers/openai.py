@@ -24,11 +24,10 @@ from .base import (
     ProviderError,
 )
 from .discovery import ListedModel, parse_model_list
+from .fetch import decode_b64_image, fetch_image
 from .http import (
     body_snippet,
-    decode_b64_image,
     expect_json_object,
-    fetch_image,
     is_retryable_status,
     json_body,
     parse_retry_after,

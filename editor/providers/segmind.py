@@ -28,10 +28,9 @@ from .base import (
     Provider,
     ProviderError,
 )
+from .fetch import check_image, decode_b64_image
 from .http import (
     body_snippet,
-    check_image,
-    decode_b64_image,
     expect_json_object,
     is_retryable_status,
     json_body,

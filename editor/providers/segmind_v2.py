@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .base import EditResult, ProviderError
-from .http import backoff_delay, decode_b64_image, expect_json_object, fetch_image, send
+from .fetch import decode_b64_image, fetch_image
+from .http import backoff_delay, expect_json_object, send
 
 if TYPE_CHECKING:
     from .segmind import SegmindProvider

@@ -4,11 +4,10 @@ import httpx
 import pytest
 
 from editor.providers.base import ProviderError
+from editor.providers.fetch import check_image, fetch_image
 from editor.providers.http import (
     backoff_delay,
     call_with_retries,
-    check_image,
-    fetch_image,
     make_client,
     parse_reset_at,
     parse_retry_after,
