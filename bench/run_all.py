@@ -13,6 +13,7 @@ SCRIPTS = [
     "bench_gallery.py",
     "bench_select.py",
     "bench_local.py",
+    "bench_pages.py",
 ]
 
 

@@ -22,6 +22,7 @@ class Asset(models.Model):
         RAW = "RAW", "Provider output"
         THUMBNAIL = "THUMBNAIL", "Thumbnail"
         DRIFT = "DRIFT", "Drift heatmap"
+        PREVIEW = "PREVIEW", "Preview"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     team = models.ForeignKey(Team, models.CASCADE, related_name="assets")
@@ -34,6 +35,14 @@ class Asset(models.Model):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
+    preview = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A lighter copy pages show (WebP, at most 1600 px); made once when stored.",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["team", "owner", "kind", "-created"])]

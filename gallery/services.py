@@ -143,8 +143,10 @@ def asset_from_signature(token: str) -> Asset | None:
 def delete_record(record: Record) -> None:
     """Delete a record with every file it owns (source and mask stay if other records use them)."""
     assets = []
-    for image in record.images.select_related("image", "raw", "thumbnail", "drift"):
-        assets += [a for a in (image.image, image.raw, image.thumbnail, image.drift) if a]
+    related = ("image", "image__preview", "raw", "thumbnail", "drift")
+    for image in record.images.select_related(*related):
+        owned = (image.image, image.image.preview, image.raw, image.thumbnail, image.drift)
+        assets += [a for a in owned if a]
     record.delete()
     for asset in assets:
         _delete_asset(asset)

@@ -67,7 +67,12 @@ def _file_response(request, asset: Asset, *, download: bool) -> FileResponse:
 @require_GET
 @login_required
 def asset_file(request, code):
-    asset = get_object_or_404(services.assets_visible_to(request.membership), code=code)
+    """The file; with ?preview its lighter copy when it has one (pages ask for that and load
+    the full file only to zoom past it or to download)."""
+    visible = services.assets_visible_to(request.membership)
+    asset = get_object_or_404(visible, code=code)
+    if "preview" in request.GET and asset.preview_id:
+        asset = Asset.objects.filter(team_id=asset.team_id, pk=asset.preview_id).first() or asset
     return _file_response(request, asset, download="download" in request.GET)
 
 

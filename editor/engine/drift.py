@@ -15,6 +15,7 @@ kind of drift, so the page can say "brightened everything outside the mask by ab
 
 from __future__ import annotations
 
+import io
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -233,7 +234,7 @@ def heatmap(
     *,
     max_side: int = 1024,
 ) -> bytes:
-    """A PNG for eyes, in the original's geometry so it overlays the result: a dimmed grey copy
+    """A WebP for eyes, in the original's geometry so it overlays the result: a dimmed grey copy
     of the original, the mask tinted blue, changed pixels outside it red; at most max_side long."""
     a = _rgb(original)
     h, w = a.shape[:2]
@@ -248,9 +249,7 @@ def heatmap(
     inside = small_mask.astype(np.float32)[..., None] / 255.0 * 0.5
     heat = heat * (1 - inside) + np.array([40, 110, 255], np.float32) * inside
     heat[small_changed] = (255, 30, 30)
-    ok, png = cv2.imencode(
-        ".png", np.rint(heat).astype(np.uint8)[..., ::-1], [cv2.IMWRITE_PNG_COMPRESSION, 1]
-    )
-    if not ok:
-        raise ValueError("could not encode the drift heatmap")
-    return png.tobytes()
+    # WebP: a dimmed photo with colour on top is 5-10x smaller than as PNG, and it is for eyes.
+    buf = io.BytesIO()
+    Image.fromarray(np.rint(heat).astype(np.uint8)).save(buf, "WEBP", quality=80, method=0)
+    return buf.getvalue()

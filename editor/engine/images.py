@@ -269,12 +269,3 @@ def choose_size(
     else:
         w, h = _free_size(width, height, min(max_side, FREE_MAX_SIDE))
     return f"{w}x{h}"
-
-
-def webp_thumbnail(img: Image.Image, max_side: int = 384) -> bytes:
-    """A small WebP preview (WebP keeps alpha and is far smaller than PNG for photos)."""
-    thumb = img.copy()
-    thumb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    if thumb.mode not in ("RGB", "RGBA"):
-        thumb = normalise_mode(thumb)
-    return encode(thumb, "webp", quality=80)

@@ -218,7 +218,7 @@ def _finish(
         if not finished:
             raise Superseded
         for item in stored:
-            for asset in (item.raw, item.drift, item.image, item.thumbnail):
+            for asset in (item.raw, item.drift, item.image.preview, item.image, item.thumbnail):
                 if asset is not None and asset.pk is None:
                     asset.save()
         RecordImage.objects.bulk_create(stored)  # takes the ids of the assets just saved

@@ -3,12 +3,10 @@ and a thumbnail, as files first; the job saves their rows in its final transacti
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 from PIL import Image
 
-from editor.engine import container, drift, images, paste_back
+from editor.engine import container, drift, images, paste_back, renditions
 from editor.providers.base import IMAGE_INPAINTER, ProviderError
 from editor.services.prepare import Prepared, fast_png
 from gallery.models import Asset, Record, RecordImage
@@ -59,13 +57,13 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
         and prepared.mask_full is not None
     ):
         final, heatmap, drift_report = _paste(prepared.original, raw_img, prepared.mask_full)
-        heat_w, heat_h, _fmt = images.image_info(heatmap)
+        heat_w, heat_h, heat_fmt = images.image_info(heatmap)
         drift_asset = store_asset(
             membership,
             heatmap,
             kind=Asset.Kind.DRIFT,
-            extension="png",
-            name=f"drift-{position + 1}.png",
+            extension=heat_fmt,
+            name=f"drift-{position + 1}.{heat_fmt}",
             width=heat_w,
             height=heat_h,
             save_row=False,
@@ -93,19 +91,9 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
             height=raw_h,
             save_row=False,
         )
-    thumb = images.webp_thumbnail(final)
-    with Image.open(io.BytesIO(thumb)) as t:
-        thumb_size = t.size
-    thumb_asset = store_asset(
-        membership,
-        thumb,
-        kind=Asset.Kind.THUMBNAIL,
-        extension="webp",
-        name=f"thumb-{position + 1}.webp",
-        width=thumb_size[0],
-        height=thumb_size[1],
-        save_row=False,
-    )
+    shown = renditions.render(final)  # from the decoded result: no second decode
+    result_asset.preview = _store_rendition(membership, shown.preview, Asset.Kind.PREVIEW, position)
+    thumb_asset = _store_rendition(membership, shown.thumbnail, Asset.Kind.THUMBNAIL, position)
     return RecordImage(
         record=record,
         position=position,
@@ -118,10 +106,23 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
     )
 
 
+def _store_rendition(membership, rendition, kind: str, position: int) -> Asset:
+    return store_asset(
+        membership,
+        rendition.data,
+        kind=kind,
+        extension="webp",
+        name=f"{kind.lower()}-{position + 1}.webp",
+        width=rendition.width,
+        height=rendition.height,
+        save_row=False,
+    )
+
+
 def _paste(
     original: Image.Image, raw: Image.Image, mask: np.ndarray
 ) -> tuple[Image.Image, bytes, drift.DriftReport]:
-    """(pasted-back result, drift heatmap PNG, drift report). The source went upstream with its
+    """(pasted-back result, drift heatmap WebP, drift report). The source went upstream with its
     own aspect (scaled, never padded), so a result at another size maps back by resizing."""
     final = paste_back.paste_back(original, raw, mask)
     report, changed = drift.measure(original, raw, mask)
@@ -131,7 +132,7 @@ def _paste(
 def discard(stored: list[RecordImage]) -> None:
     """Remove the files (and any rows) of a job that did not finish."""
     for item in stored:
-        for asset in (item.image, item.raw, item.thumbnail, item.drift):
+        for asset in (item.image, item.image.preview, item.raw, item.thumbnail, item.drift):
             if asset is not None:
                 asset.file.delete(save=False)
                 if asset.pk:

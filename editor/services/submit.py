@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from accounts.services import InsufficientCredits, reserve_credits
 from editor import catalogue, tasks
-from editor.engine import container, images
+from editor.engine import container, images, renditions
 from editor.services.params import NOT_PARAMS
 from editor.services.plan import EditRejected, Plan, plan_edit
 from gallery.models import Asset, Record
@@ -46,7 +46,7 @@ def upload_image(membership: Membership, data: bytes, name: str) -> Asset:
     except images.ImageError as exc:
         raise EditRejected("asset", exc.message) from exc
     payload, extension = container.for_storage(data, img)
-    return store_asset(
+    asset = store_asset(
         membership,
         payload,
         kind=Asset.Kind.UPLOAD,
@@ -54,7 +54,21 @@ def upload_image(membership: Membership, data: bytes, name: str) -> Asset:
         name=name,
         width=img.width,
         height=img.height,
+        save_row=False,
     )
+    if renditions.worth_a_preview(img.width, img.height, extension):
+        shown = renditions.preview(img)  # made once, from the image decoded for validation
+        asset.preview = store_asset(
+            membership,
+            shown.data,
+            kind=Asset.Kind.PREVIEW,
+            extension="webp",
+            name=f"preview-{name}"[:255],
+            width=shown.width,
+            height=shown.height,
+        )
+    asset.save()
+    return asset
 
 
 # --- writing ---------------------------------------------------------------------------------

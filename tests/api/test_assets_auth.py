@@ -22,7 +22,7 @@ def test_asset_upload_answers_like_1min_ai(uploaded, alice):
     assert body["fileContent"]["name"] == "cat.png"
     assert body["asset"]["mimetype"] == "image/png"
     assert body["asset"]["size"] == len(png())
-    assert alice.assets.get().name == "cat.png"
+    assert alice.assets.get(kind="UPLOAD").name == "cat.png"
 
 
 def test_asset_upload_refuses_what_is_not_an_image(api, alice):

@@ -38,7 +38,7 @@ def test_an_image_dropped_anywhere_or_pasted_opens_in_the_editor(
 
     page.wait_for_url("**/edit/**")
     page.wait_for_selector("html[data-editor-ready]")
-    asset = alice.assets.get()
+    asset = alice.assets.get(kind="UPLOAD")
     assert (asset.width, asset.height) == (W, H)
     assert page.url.endswith(f"/edit/{asset.code}/")
     assert page.js_errors == []

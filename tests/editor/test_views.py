@@ -50,9 +50,12 @@ def test_home_does_not_list_another_members_uploads(bob_client, asset):
 def test_upload_stores_the_image_and_opens_the_canvas(alice_client, alice):
     image = SimpleUploadedFile("cat.png", png_bytes(80, 60), "image/png")
     response = alice_client.post(reverse("editor:upload"), {"image": image})
-    asset = Asset.objects.get(owner=alice)
-    assert (asset.kind, asset.name, asset.width, asset.height) == ("UPLOAD", "cat.png", 80, 60)
+    asset = Asset.objects.get(owner=alice, kind=Asset.Kind.UPLOAD)
+    assert (asset.name, asset.width, asset.height) == ("cat.png", 80, 60)
     assert response["Location"] == reverse("editor:edit", args=[asset.code])
+    # A PNG is heavy for pages: a WebP preview is stored with it, once.
+    assert (asset.preview.kind, asset.preview.content_type) == ("PREVIEW", "image/webp")
+    assert (asset.preview.width, asset.preview.height) == (80, 60)
 
 
 def test_upload_answers_json_to_the_progress_uploader(alice_client, alice):
@@ -60,7 +63,7 @@ def test_upload_answers_json_to_the_progress_uploader(alice_client, alice):
     response = alice_client.post(
         reverse("editor:upload"), {"image": image}, headers={"Accept": "application/json"}
     )
-    asset = Asset.objects.get(owner=alice)
+    asset = Asset.objects.get(owner=alice, kind=Asset.Kind.UPLOAD)
     assert response.json() == {
         "url": reverse("editor:edit", args=[asset.code]),
         "code": str(asset.code),

@@ -18,6 +18,13 @@ def make_asset(membership: Membership, kind: str = Asset.Kind.UPLOAD, color=(10,
     )
 
 
+def with_preview(membership: Membership, asset: Asset) -> Asset:
+    """As the job stores a result: with a preview pages show instead."""
+    asset.preview = make_asset(membership, Asset.Kind.PREVIEW)
+    asset.save(update_fields=["preview"])
+    return asset
+
+
 def make_record(
     membership: Membership,
     *,
@@ -65,7 +72,9 @@ def make_record(
             RecordImage.objects.create(
                 record=record,
                 position=position,
-                image=make_asset(membership, Asset.Kind.RESULT, (200, 10 * position, 30)),
+                image=with_preview(
+                    membership, make_asset(membership, Asset.Kind.RESULT, (200, 10 * position, 30))
+                ),
                 raw=make_asset(membership, Asset.Kind.RAW),
                 thumbnail=make_asset(membership, Asset.Kind.THUMBNAIL),
                 drift=make_asset(membership, Asset.Kind.DRIFT) if drift_share is not None else None,

@@ -94,10 +94,10 @@ def test_delete_asks_first_then_removes_the_record_and_its_files(alice_client, a
     record = make_record(alice_membership, results=2, drift_share=0.01)
     images = list(
         RecordImage.objects.filter(record=record).select_related(
-            "image", "raw", "thumbnail", "drift"
+            "image__preview", "raw", "thumbnail", "drift"
         )
     )
-    owned = [a for i in images for a in (i.image, i.raw, i.thumbnail, i.drift)]
+    owned = [a for i in images for a in (i.image, i.image.preview, i.raw, i.thumbnail, i.drift)]
     names = [a.file.name for a in owned]
     assert all(default_storage.exists(name) for name in names)
 

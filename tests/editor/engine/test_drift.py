@@ -155,13 +155,13 @@ def test_the_heatmap_overlays_the_original_red_where_it_drifted_blue_in_the_mask
     raw = resized(raw, (1536, 1024))  # the provider's own size: the map still fits the original
     _, changed = drift.measure(ORIGINAL, raw, MASK)
     img = Image.open(io.BytesIO(drift.heatmap(ORIGINAL, changed, MASK)))
-    assert img.format == "PNG" and img.size == (W, H)
+    assert img.format == "WEBP" and img.size == (W, H)
     r, g, b = img.getpixel((5, 300))
     assert r > 200 and g < 80  # drift is red
     r, g, b = img.getpixel((400, 250))
     assert b > r  # the mask area is tinted blue
     r, g, b = img.getpixel((800, 500))
-    assert r == g == b and r < 100  # untouched: dimmed grey
+    assert max(r, g, b) - min(r, g, b) < 12 and r < 100  # untouched: dimmed grey
 
 
 def test_the_heatmap_is_downscaled_for_large_images():

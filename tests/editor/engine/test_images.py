@@ -267,13 +267,6 @@ def test_encode_rejects_unknown_formats():
         images.encode(Image.new("RGB", (2, 2)), "gif")  # type: ignore[arg-type]
 
 
-def test_thumbnail_is_a_small_webp():
-    data = images.webp_thumbnail(Image.new("RGB", (1000, 500), (0, 128, 0)), max_side=100)
-    thumb = Image.open(io.BytesIO(data))
-    assert thumb.format == "WEBP"
-    assert thumb.size == (100, 50)
-
-
 # --- fit_longest_side ----------------------------------------------------------------------
 
 
