@@ -97,6 +97,12 @@ class RecordFilterForm(forms.Form):
     def page_size(self) -> int:
         return self.filters.get("limit") or PAGE_SIZE
 
+    @property
+    def active_count(self) -> int:
+        """How many filters narrow the list (the folded filter button says so)."""
+        values = [v for k, v in self.filters.items() if k not in ("page", "limit", "scope")]
+        return sum(v not in ("", None) for v in values) + (self.filters.get("scope") == "team")
+
 
 class ReviewTagsField(forms.MultipleChoiceField):
     """Review tags; an empty value is dropped, so a form can send `tags=""` to mean "none"

@@ -64,8 +64,10 @@ def with_cards(records: QuerySet[Record]) -> QuerySet[Record]:
     """What a grid card shows, in a constant number of queries: the record, its owner, its
     source and its first result with that result's thumbnail."""
     first = RecordImage.objects.filter(position=0).select_related("image", "thumbnail")
-    return records.select_related("user", "source").prefetch_related(
-        Prefetch("images", queryset=first, to_attr="first_images")
+    return (
+        records.select_related("user", "source")
+        .annotate(result_count=Count("images"))
+        .prefetch_related(Prefetch("images", queryset=first, to_attr="first_images"))
     )
 
 

@@ -228,7 +228,7 @@ def test_stats_by_provider_and_model(alice_client, alice_membership, bob_members
     body = text(alice_client.get(reverse("gallery:stats")))
     rows = body[body.index("<tbody>") : body.index("</tbody>")]
     cells = [[c.strip() for c in row.split("</td>")[:-1]] for row in rows.split("</tr>")[:-1]]
-    cleaned = [[c[c.rindex("<td>") + 4 :] for c in row] for row in cells]
+    cleaned = [[c[c.index(">", c.rindex("<td")) + 1 :] for c in row] for row in cells]
     assert [row[:3] for row in cleaned] == [["local", "telea", "4"], ["openai", "gpt-image-1", "1"]]
     assert cleaned[0][3] == '3.00 <span class="muted">(2 rated)</span>'
     assert cleaned[0][4] == "25.0 %"

@@ -6,6 +6,7 @@ import zipfile
 import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 
 from gallery.models import Record
 from tests.gallery.factories import days_ago, make_record
@@ -126,19 +127,16 @@ def test_zip_export_holds_every_result_and_a_manifest(alice_client, alice_member
     response = alice_client.get(reverse("gallery:export_zip"), {"provider": "local"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
+    folder = timezone.localtime(record.created).strftime("%Y-%m-%d_%H-%M") + "_a-red-door"
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
-        assert archive.namelist() == [
-            f"{record.code}/1.png",
-            f"{record.code}/2.png",
-            "manifest.json",
-        ]
+        assert archive.namelist() == [f"{folder}/1.png", f"{folder}/2.png", "manifest.json"]
         for image in record.images.all():
             with default_storage.open(image.image.file.name, "rb") as handle:
                 stored = handle.read()
-            assert archive.read(f"{record.code}/{image.position + 1}.png") == stored
+            assert archive.read(f"{folder}/{image.position + 1}.png") == stored
         manifest = json.loads(archive.read("manifest.json"))
     [entry] = manifest["records"]
-    assert entry["files"] == [f"{record.code}/1.png", f"{record.code}/2.png"]
+    assert entry["files"] == [f"{folder}/1.png", f"{folder}/2.png"]
     # the same aiRecord as the JSON export gives (links aside: they are signed when made)
     exported = export_json(alice_client, provider="local")["aiRecords"][0]
     for item in (entry["aiRecord"], exported):
@@ -146,3 +144,20 @@ def test_zip_export_holds_every_result_and_a_manifest(alice_client, alice_member
     assert entry["aiRecord"] == exported
     assert entry["aiRecord"]["uuid"] == str(record.code)
     assert (entry["aiRecord"]["rating"], entry["aiRecord"]["feedback"]) == (5, None)
+
+
+@pytest.mark.django_db
+def test_zip_folders_are_named_by_date_and_prompt_never_twice_the_same(
+    alice_client, alice_membership
+):
+    when = timezone.make_aware(datetime.datetime(2026, 3, 9, 8, 5))
+    for prompt in ["Replace the sky with a SUNSET!", "Replace the sky with a sunset", ""]:
+        make_record(alice_membership, prompt=prompt, created=when)
+    response = alice_client.get(reverse("gallery:export_zip"))
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        folders = sorted({name.split("/")[0] for name in archive.namelist()} - {"manifest.json"})
+    assert folders == [
+        "2026-03-09_08-05_change-painted-area",
+        "2026-03-09_08-05_replace-the-sky-with-a-sunset",
+        "2026-03-09_08-05_replace-the-sky-with-a-sunset-2",
+    ]

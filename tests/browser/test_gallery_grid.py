@@ -1,0 +1,71 @@
+"""The gallery grid shows the edit: whole thumbnails, how many results, the stars; and its
+colours meet WCAG AA (3:1 for stars, 4.5:1 for status text), measured in the browser."""
+
+import pytest
+from django.urls import reverse
+
+from gallery.models import Record
+from tests.gallery.factories import make_record
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CONTRAST = """(el) => {
+  const rgb = (s) => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => {
+    const [r, g, b] = c.map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  let bg = el, back = "rgba(0, 0, 0, 0)";
+  while (bg && (back === "rgba(0, 0, 0, 0)" || back === "transparent")) {
+    back = getComputedStyle(bg).backgroundColor; bg = bg.parentElement;
+  }
+  const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(rgb(back))];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_the_grid_shows_whole_thumbnails_a_result_count_and_stars(
+    signed_in, live_server, alice_membership
+):
+    tab = signed_in
+    several = make_record(alice_membership, results=3, rating=4, prompt="three variants")
+    make_record(alice_membership, results=1, prompt="one result")
+    tab.goto(live_server.url + reverse("gallery:list"))
+
+    card = tab.locator(f"#record-{several.code}")
+    assert card.locator(".result-count").inner_text() == "3 results"
+    stars = card.get_by_role("img", name="Rated 4 of 5")
+    assert stars.inner_text() == "★★★★★"
+    assert stars.locator(".on").count() == 4
+    assert tab.locator(".result-count").count() == 1  # a single result needs no badge
+
+    thumb = card.locator("img.record-thumb")
+    fit = thumb.evaluate(
+        "el => [getComputedStyle(el).objectFit, el.naturalWidth, el.naturalHeight]"
+    )
+    assert fit == ["contain", 8, 6]  # the factory's 8x6 thumbnail, shown whole, never cropped
+    assert thumb.get_attribute("width") == "8" and thumb.get_attribute("height") == "6"
+
+
+@pytest.mark.parametrize("status", ["SUCCESS", "FAILED", "RUNNING", "PENDING"])
+def test_status_text_meets_4_5_to_1(signed_in, live_server, alice_membership, status):
+    tab = signed_in
+    make_record(alice_membership, results=0, status=Record.Status(status))
+    tab.goto(live_server.url + reverse("gallery:list"))
+    assert tab.locator(f".badge.{status}").first.evaluate(CONTRAST) >= 4.5
+
+
+def test_stars_rated_and_unrated_meet_3_to_1(signed_in, live_server, alice_membership):
+    tab = signed_in
+    record = make_record(alice_membership, rating=2)
+    tab.goto(live_server.url + reverse("gallery:list"))
+    shown = tab.locator(".stars-shown span")
+    assert shown.nth(0).evaluate(CONTRAST) >= 3  # rated
+    assert shown.nth(4).evaluate(CONTRAST) >= 3  # not rated
+    tab.goto(live_server.url + reverse("editor:edit", args=[record.source.code]))
+    buttons = tab.locator(f"#job-{record.code} .stars button")  # the rating control on a card
+    assert buttons.nth(0).evaluate(CONTRAST) >= 3
+    assert buttons.nth(4).evaluate(CONTRAST) >= 3
