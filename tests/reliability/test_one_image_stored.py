@@ -51,7 +51,7 @@ def test_a_page_upload_with_a_zip_appended_stores_only_the_image(alice_client):
     response = alice_client.post(reverse("editor:upload"), {"image": upload})
 
     assert response.status_code == 302
-    assert stored_bytes(Asset.objects.get()) == png
+    assert stored_bytes(Asset.objects.get(kind=Asset.Kind.UPLOAD)) == png
 
 
 @pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_an_api_upload_with_a_zip_appended_stores_only_the_image(client, alice_m
     response = client.post(reverse("api:assets"), {"asset": upload}, HTTP_API_KEY=token)
 
     assert response.status_code == 200
-    assert stored_bytes(Asset.objects.get()) == jpeg
+    assert stored_bytes(Asset.objects.get(kind=Asset.Kind.UPLOAD)) == jpeg
 
 
 @pytest.mark.django_db
