@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gallery', '0005_record_notify'),
+        ('gallery', '0007_record_actual_cost_and_request_ids'),
     ]
 
     operations = [
