@@ -3,14 +3,12 @@
 Refused: NUL and the other control characters (tab, newline and carriage return are text),
 and lone surrogates, which JSON's \\uD800 escapes can carry but no database or provider
 accepts (PostgreSQL refuses NUL in any text column: without this the write was a 500).
+Free of Django like the rest of core; the forms' validator is gallery.validators.PlainText.
 """
 
 from __future__ import annotations
 
 import re
-
-from django.core.exceptions import ValidationError
-from django.utils.deconstruct import deconstructible
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -27,19 +25,3 @@ def text_problem(value: str, *, multiline: bool = True) -> str | None:
     if _SURROGATE.search(value):
         return "It contains an unpaired UTF-16 surrogate (broken Unicode); send valid text."
     return None
-
-
-@deconstructible
-class PlainText:
-    """Form validator: `PlainText()` for multi-line fields, `PlainText(multiline=False)`."""
-
-    def __init__(self, multiline: bool = True) -> None:
-        self.multiline = multiline
-
-    def __call__(self, value: str) -> None:
-        problem = text_problem(str(value), multiline=self.multiline)
-        if problem:
-            raise ValidationError(problem, code="control_characters")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PlainText) and other.multiline == self.multiline

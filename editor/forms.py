@@ -14,10 +14,10 @@ from django import forms
 from django.core import validators
 from django.forms.utils import ErrorDict
 
-from core.text import PlainText
 from editor import uploads
 from editor.field_names import PARAM_PREFIX, form_field
 from gallery.models import Record
+from gallery.validators import PlainText
 
 PROMPT_MAX = 4000
 TYPE_LABELS = {

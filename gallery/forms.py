@@ -4,9 +4,9 @@ from collections.abc import Iterable
 
 from django import forms
 
-from core.text import PlainText
 from gallery.models import Record, ReviewTag
 from gallery.queries import PAGE_SIZE
+from gallery.validators import PlainText
 
 RATING_CHOICES = [(n, f"{n} of 5") for n in range(1, 6)]
 MAX_PAGE_SIZE = 100
