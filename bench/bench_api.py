@@ -9,6 +9,9 @@ then measures through the real JSON API with an API key:
 (b) 50 concurrent `?async=true` edits against a provider with 3 s latency: wall time from the
     first POST until every record is SUCCESS (polled with GET /api/features/<uuid>);
 (c) the same 50 as synchronous calls (each request waits in an async view, holding no thread).
+Each phase also reports Promptbrush's own CPU per edit: user + system time of the web and worker
+processes (from /proc/<pid>/stat) read before and after the phase, divided by the edits; the fake
+provider runs in this bench process and is not counted.
 """
 
 from __future__ import annotations
@@ -87,6 +90,18 @@ def mask(w: int, h: int) -> bytes:
     return buf.getvalue()
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (Linux /proc/<pid>/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            # The command name may hold spaces: the fields after its closing bracket are fixed.
+            fields = f.read().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / tick
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -113,6 +128,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    load_start = os.getloadavg()[0]
     data_dir = tempfile.mkdtemp(prefix="promptbrush-bench-")
     width, height = (int(v) for v in args.size.lower().split("x"))
     fake = SlowOpenAI()
@@ -150,6 +166,7 @@ def main() -> None:
         )
         for _ in range(args.workers)
     ]  # fmt: skip
+    pids = [proc.pid for proc in procs]
     base = f"http://127.0.0.1:{port}"
     headers = {"API-KEY": token}
     try:
@@ -180,6 +197,7 @@ def main() -> None:
             fake.latency = 0.0
             client.post("/api/features", json=body)  # warm-up
             totals, queue, provider = [], [], []
+            cpu_before = cpu_seconds(pids)
             for _ in range(args.edits):
                 t0 = time.perf_counter()
                 answer = client.post("/api/features", json=body).json()["aiRecord"]
@@ -187,6 +205,7 @@ def main() -> None:
                 assert answer["status"] == "SUCCESS", answer["error"]
                 queue.append(answer["durations"]["queueMs"])
                 provider.append(answer["durations"]["providerMs"])
+            cpu_per_edit = (cpu_seconds(pids) - cpu_before) / args.edits
             print(
                 f"(a) app overhead per edit, {args.size} inpaint, zero-latency provider, "
                 f"{args.edits} sequential sync calls:"
@@ -200,12 +219,14 @@ def main() -> None:
                 f"provider call (incl. upload to the fake) median "
                 f"{statistics.median(provider):.0f} ms"
             )
+            print(f"    Promptbrush CPU (web + worker) per edit {cpu_per_edit:.3f} core-s")
 
         fake.latency = args.latency
 
         async def burst(asynchronous: bool) -> tuple[float, int]:
             suffix = "?async=true" if asynchronous else ""
             limits = httpx.Limits(max_connections=args.concurrent + 10)
+            cpu_before = cpu_seconds(pids)
             async with httpx.AsyncClient(
                 base_url=base, headers=headers, timeout=300, limits=limits
             ) as ac:
@@ -228,18 +249,18 @@ def main() -> None:
                             if record["status"] in ("SUCCESS", "FAILED"):
                                 pending.discard(record["uuid"])
                                 ok += record["status"] == "SUCCESS"
-                return time.perf_counter() - t0, ok
+                wall = time.perf_counter() - t0
+                # Polling GETs are included: they are what an async client costs the app.
+                return wall, ok, (cpu_seconds(pids) - cpu_before) / args.concurrent
 
-        wall, ok = asyncio.run(burst(True))
-        print(
-            f"(b) {args.concurrent} concurrent async edits, provider latency "
-            f"{args.latency:g} s: wall {wall:.2f} s, {ok} SUCCESS"
-        )
-        wall, ok = asyncio.run(burst(False))
-        print(
-            f"(c) {args.concurrent} concurrent sync (waiting) edits, provider latency "
-            f"{args.latency:g} s: wall {wall:.2f} s, {ok} SUCCESS"
-        )
+        for label, asynchronous in (("async", True), ("sync (waiting)", False)):
+            wall, ok, cpu = asyncio.run(burst(asynchronous))
+            print(
+                f"({'b' if asynchronous else 'c'}) {args.concurrent} concurrent {label} edits, "
+                f"provider latency {args.latency:g} s: wall {wall:.2f} s "
+                f"({wall / args.latency:.2f}x the latency), {ok} SUCCESS, "
+                f"CPU per edit {cpu:.3f} core-s"
+            )
     finally:
         for proc in procs:
             proc.terminate()
@@ -250,7 +271,7 @@ def main() -> None:
                 proc.kill()
         fake.stop()
         logs.close()
-        print(f"(logs and database in {data_dir})")
+        print(f"(logs and database in {data_dir}; load average {load_start:.1f} -> {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":
