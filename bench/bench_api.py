@@ -183,7 +183,7 @@ def main() -> None:
             mask_up = client.post("/api/assets", files={"asset": ("m.png", mask(width, height))})
             body = {
                 "type": "IMAGE_INPAINTER",
-                "model": "gpt-image-1.5",
+                "model": "gpt-image-2.5-sunburst",
                 "provider": "openai",
                 "promptObject": {
                     "prompt": "a red balloon",
@@ -195,7 +195,8 @@ def main() -> None:
             }
             # (a) overhead per edit, zero provider latency
             fake.latency = 0.0
-            client.post("/api/features", json=body)  # warm-up
+            warm = client.post("/api/features", json=body)
+            assert warm.status_code == 200, warm.text
             totals, queue, provider = [], [], []
             cpu_before = cpu_seconds(pids)
             for _ in range(args.edits):
@@ -271,7 +272,8 @@ def main() -> None:
                 proc.kill()
         fake.stop()
         logs.close()
-        print(f"(logs and database in {data_dir}; load average {load_start:.1f} -> {os.getloadavg()[0]:.1f})")
+        load_end = os.getloadavg()[0]
+        print(f"(logs and database in {data_dir}; load average {load_start:.1f} -> {load_end:.1f})")
 
 
 if __name__ == "__main__":
