@@ -49,7 +49,7 @@ def _megapixels(n: int) -> str:
     return f"{n / 1_000_000:g}"
 
 
-def _open_header(data: bytes, what: str = "image") -> ImageFile.ImageFile:
+def open_header(data: bytes, what: str = "image") -> ImageFile.ImageFile:
     """Parse the header only, with the format allow-list.
 
     We call the plugin factories ourselves rather than Image.open: Image.open raises
@@ -76,7 +76,7 @@ def _open_header(data: bytes, what: str = "image") -> ImageFile.ImageFile:
     raise ImageError(_NOT_AN_IMAGE.format(what=what))
 
 
-def _check_pixels(img: Image.Image, max_pixels: int, what: str) -> None:
+def check_pixels(img: Image.Image, max_pixels: int, what: str = "image") -> None:
     # Pillow's own bomb warning fires above Image.MAX_IMAGE_PIXELS: never let a caller's larger
     # max_pixels switch that protection off.
     limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
@@ -105,8 +105,8 @@ def open_raw(data: bytes, *, max_pixels: int = MAX_PIXELS, what: str = "image") 
 
     Shared by open_image and the mask loader, which needs to see the original channels.
     """
-    img = _open_header(data, what)
-    _check_pixels(img, max_pixels, what)
+    img = open_header(data, what)
+    check_pixels(img, max_pixels, what)
     try:
         img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -175,7 +175,7 @@ def image_info(data: bytes) -> tuple[int, int, str]:
 
     Format is "png", "jpeg" or "webp". No pixel limit is applied: nothing is decoded.
     """
-    img = _open_header(data)
+    img = open_header(data)
     w, h = img.size
     if _exif_orientation(img) in (5, 6, 7, 8):  # the 90-degree rotations swap the sides
         w, h = h, w

@@ -43,7 +43,7 @@ def fitted(width: int, height: int, max_side: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _shrink(pixels: np.ndarray, max_side: int) -> np.ndarray:
+def shrink(pixels: np.ndarray, max_side: int) -> np.ndarray:
     h, w = pixels.shape[:2]
     size = fitted(w, h, max_side)
     if size == (w, h):
@@ -73,7 +73,7 @@ def worth_a_preview(width: int, height: int, fmt: str) -> bool:
 
 def preview(img: Image.Image | np.ndarray, *, max_side: int = PREVIEW_SIDE) -> Rendition:
     """Only the preview (an upload needs no thumbnail)."""
-    return _webp(_shrink(_pixels(img), max_side), _PREVIEW)
+    return _webp(shrink(_pixels(img), max_side), _PREVIEW)
 
 
 def render(
@@ -84,6 +84,6 @@ def render(
 ) -> Renditions:
     """Preview and thumbnail of a decoded image (RGB or RGBA, array or Pillow image)."""
     pixels = _pixels(img)
-    preview = _shrink(pixels, preview_side)
-    thumbnail = _shrink(preview, thumb_side)  # from the preview: a fraction of the work
+    preview = shrink(pixels, preview_side)
+    thumbnail = shrink(preview, thumb_side)  # from the preview: a fraction of the work
     return Renditions(_webp(preview, _PREVIEW), _webp(thumbnail, _THUMB))

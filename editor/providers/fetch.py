@@ -4,30 +4,37 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 from collections.abc import Mapping
 
 import httpx
-from PIL import Image
+
+from editor.engine import codec, images
 
 from .base import ProviderError
 from .http import MAX_IMAGE_BYTES, is_retryable_status, parse_retry_after
 
 
 def check_image(data: bytes, provider: str = "The provider") -> str:
-    """Raise ProviderError unless `data` decodes completely as an image; return its format."""
+    """Raise ProviderError unless `data` is a whole PNG, JPEG or WebP file; return its format.
+
+    The check reads the file's header and framing only (pixel limit; codec.is_complete: chunk
+    lengths and CRCs, end markers), which catches a decompression bomb and a download cut short
+    or garbled on the way; the pixels are decoded once, when the job stores the result, and a
+    file that still fails there fails the job with the same plain words."""
     if not data:
         raise ProviderError(f"{provider} sent an empty image.")
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format or "unknown"
-            img.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        header = images.open_header(data)
+        images.check_pixels(header, images.MAX_PIXELS)  # a decompression bomb stops here
+        fmt = str(header.format)
+    except images.ImageError as exc:
         raise ProviderError(
-            f"{provider} sent a damaged image ({len(data)} bytes could not be decoded: {exc})."
+            f"{provider} sent a damaged image ({len(data)} bytes: {exc.message})"
         ) from exc
+    if not codec.is_complete(data):
+        raise ProviderError(
+            f"{provider} sent a damaged image ({len(data)} bytes, incomplete or corrupted)."
+        )
     return fmt
 
 

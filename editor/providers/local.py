@@ -7,17 +7,14 @@ scratches. The fill comes back at the size it was sent, changed only inside the 
 
 from __future__ import annotations
 
-import io
 import os
 import threading
 from collections.abc import Iterable
 from typing import Any
 
 import httpx
-import numpy as np
-from PIL import Image
 
-from editor.engine import fill
+from editor.engine import codec, fill, images
 
 from .base import (
     IMAGE_INPAINTER,
@@ -85,30 +82,28 @@ class LocalProvider(Provider):
         radius = _radius(req.params.get("radius", 5))
         assert req.mask is not None  # checked by check_request
         try:
-            with Image.open(io.BytesIO(req.images[0])) as img:
-                img.load()
-                source = img.convert("RGBA") if "A" in img.getbands() else img.convert("RGB")
-        except (OSError, ValueError) as exc:
+            source = codec.decode(req.images[0])
+        except images.ImageError as exc:
             raise ProviderError(
-                f"The source image could not be read: {exc}", permanent=True
+                f"The source image could not be read: {exc.message}", permanent=True
             ) from exc
         try:
             with FILL_SLOTS:
-                out = fill.fill(np.asarray(source), req.mask, req.model, radius=radius)
+                out = fill.fill(source.pixels, req.mask, req.model, radius=radius)
         except fill.FillError as exc:
             raise ProviderError(exc.message, permanent=True) from exc
-        buf = io.BytesIO()
-        Image.fromarray(out, source.mode).save(buf, "PNG", compress_level=1)
-        work = fill.work_size(*source.size)
+        width, height = source.size
+        work = fill.work_size(width, height)
         response: dict[str, Any] = {
             "model": req.model,
-            "size": f"{source.width}x{source.height}",
+            "size": f"{width}x{height}",
             "workSize": f"{work[0]}x{work[1]}",
             "scaled": work != source.size,
         }
         if req.model != "patchmatch":
             response["radius"] = radius
-        return EditResult(images=[buf.getvalue()], response=response)
+        # The job's own PNG writer, profile included: the fill is the job's result to store.
+        return EditResult(images=[codec.encode_png(out, source.icc_profile)], response=response)
 
 
 def _radius(value: Any) -> int:

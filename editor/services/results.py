@@ -1,22 +1,30 @@
-"""Storing what a provider sent back: the raw output, the pasted-back result, the drift heatmap
-and a thumbnail, as files first; the job saves their rows in its final transaction."""
+"""Storing what a provider sent back: the raw output as it came, the pasted-back result, the
+drift heatmap and a thumbnail, as files first; the job saves their rows in its final
+transaction.
+
+Each result is decoded once (after a header-only check of its pixel count); paste-back, drift,
+heatmap and thumbnail all work on that array and on the source array the job decoded once in
+prepare. The pasted-back result is the one PNG written (codec.encode_png, ICC profile kept).
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
 
-from editor.engine import container, drift, images, paste_back, renditions
+from editor.engine import codec, container, drift, images, paste_back, renditions
 from editor.providers.base import IMAGE_INPAINTER, ProviderError
-from editor.services.prepare import Prepared, fast_png
+from editor.services.prepare import Prepared
 from gallery.models import Asset, Record, RecordImage
 from gallery.services import store_asset
 
 _OUTPUT_FORMATS = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg", "webp": "webp"}
 
 
-def _encode_result(img: Image.Image, fmt: str, quality: int) -> bytes:
-    return fast_png(img) if fmt == "png" else images.encode(img, fmt, quality)  # type: ignore[arg-type]
+def _encode_result(pixels: np.ndarray, icc: bytes | None, fmt: str, quality: int) -> bytes:
+    if fmt == "png":
+        return codec.encode_png(pixels, icc)
+    img = codec.Decoded(pixels, fmt, icc).image()
+    return images.encode(img, fmt, quality)  # type: ignore[arg-type]
 
 
 def _output_format(record: Record) -> tuple[str, int]:
@@ -31,69 +39,54 @@ def _output_format(record: Record) -> tuple[str, int]:
 def store_one(record: Record, prepared: Prepared, data: bytes, position: int) -> RecordImage:
     """One result image stored; an image we cannot read is the provider's error."""
     membership = record.membership
+
+    def store(payload: bytes, kind: str, stem: str, ext: str, size: tuple[int, int]) -> Asset:
+        return store_asset(
+            membership,
+            payload,
+            kind=kind,
+            extension=ext,
+            name=f"{stem}-{position + 1}.{ext}",
+            width=size[0],
+            height=size[1],
+            save_row=False,
+        )
+
     try:
-        raw_img = images.open_image(data)
+        raw = codec.decode(data)
     except images.ImageError as exc:
         raise ProviderError(f"The provider sent an image we cannot read: {exc.message}") from exc
-    # Kept byte for byte when plain, but never with anything appended or hidden in metadata.
-    data, raw_fmt = container.for_storage(data, raw_img)
-    raw_w, raw_h = raw_img.size
-    raw_asset = store_asset(
-        membership,
-        data,
-        kind=Asset.Kind.RAW,
-        extension=raw_fmt,
-        name=f"raw-{position + 1}.{raw_fmt}",
-        width=raw_w,
-        height=raw_h,
-        save_row=False,
-    )
+    data, raw_format = _raw_for_storage(data, raw)
+    raw_asset = store(data, Asset.Kind.RAW, "raw", raw_format, raw.size)
     drift_asset, drift_report = None, None
     options = record.options or {}
+    original = prepared.original
     if (
         record.type == IMAGE_INPAINTER
         and options.get("paste_back", True)
-        and prepared.original is not None
+        and original is not None
         and prepared.mask_full is not None
     ):
-        final, heatmap, drift_report = _paste(prepared.original, raw_img, prepared.mask_full)
-        heat_w, heat_h, heat_fmt = images.image_info(heatmap)
-        drift_asset = store_asset(
-            membership,
-            heatmap,
-            kind=Asset.Kind.DRIFT,
-            extension=heat_fmt,
-            name=f"drift-{position + 1}.{heat_fmt}",
-            width=heat_w,
-            height=heat_h,
-            save_row=False,
-        )
+        mask = prepared.mask_full
+        final = paste_back.paste_back(original.pixels, raw.pixels, mask)
+        drift_report, changed = drift.measure(original.pixels, raw.pixels, mask)
+        heatmap = drift.heatmap(original.pixels, changed, mask)
+        heat_w, heat_h, heat_fmt = images.image_info(heatmap)  # header only
+        drift_asset = store(heatmap, Asset.Kind.DRIFT, "drift", heat_fmt, (heat_w, heat_h))
         fmt, quality = _output_format(record)
-        result_asset = store_asset(
-            membership,
-            _encode_result(final, fmt, quality),
-            kind=Asset.Kind.RESULT,
-            extension=fmt,
-            name=f"result-{position + 1}.{fmt}",
-            width=final.width,
-            height=final.height,
-            save_row=False,
-        )
+        payload = _encode_result(final, original.icc_profile, fmt, quality)
+        result_asset = store(payload, Asset.Kind.RESULT, "result", fmt, original.size)
     else:
-        final = raw_img
-        result_asset = store_asset(
-            membership,
-            data,
-            kind=Asset.Kind.RESULT,
-            extension=raw_fmt,
-            name=f"result-{position + 1}.{raw_fmt}",
-            width=raw_w,
-            height=raw_h,
-            save_row=False,
-        )
+        final = raw.pixels
+        result_asset = store(data, Asset.Kind.RESULT, "result", raw_format, raw.size)
     shown = renditions.render(final)  # from the decoded result: no second decode
-    result_asset.preview = _store_rendition(membership, shown.preview, Asset.Kind.PREVIEW, position)
-    thumb_asset = _store_rendition(membership, shown.thumbnail, Asset.Kind.THUMBNAIL, position)
+    preview, thumb = shown.preview, shown.thumbnail
+    result_asset.preview = store(
+        preview.data, Asset.Kind.PREVIEW, "preview", "webp", (preview.width, preview.height)
+    )
+    thumb_asset = store(
+        thumb.data, Asset.Kind.THUMBNAIL, "thumbnail", "webp", (thumb.width, thumb.height)
+    )
     return RecordImage(
         record=record,
         position=position,
@@ -106,27 +99,13 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
     )
 
 
-def _store_rendition(membership, rendition, kind: str, position: int) -> Asset:
-    return store_asset(
-        membership,
-        rendition.data,
-        kind=kind,
-        extension="webp",
-        name=f"{kind.lower()}-{position + 1}.webp",
-        width=rendition.width,
-        height=rendition.height,
-        save_row=False,
-    )
-
-
-def _paste(
-    original: Image.Image, raw: Image.Image, mask: np.ndarray
-) -> tuple[Image.Image, bytes, drift.DriftReport]:
-    """(pasted-back result, drift heatmap WebP, drift report). The source went upstream with its
-    own aspect (scaled, never padded), so a result at another size maps back by resizing."""
-    final = paste_back.paste_back(original, raw, mask)
-    report, changed = drift.measure(original, raw, mask)
-    return final, drift.heatmap(original, changed, mask), report
+def _raw_for_storage(data: bytes, raw: codec.Decoded) -> tuple[bytes, str]:
+    """The provider's bytes exactly as they came when they hold the image and nothing else (the
+    usual case: no second decode, no re-encode); else container.for_storage decides, which
+    cuts anything appended or hidden in metadata."""
+    if container.only_the_image(data, raw.format) == data:
+        return data, raw.format
+    return container.for_storage(data, raw.image())
 
 
 def discard(stored: list[RecordImage]) -> None:

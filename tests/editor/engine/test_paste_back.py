@@ -109,3 +109,17 @@ def test_identity_outside_a_feathered_brush_mask_whatever_the_result_size(result
     o, a = np.asarray(out), np.asarray(original)
     assert np.array_equal(o[mask == 0], a[mask == 0])
     assert not np.array_equal(o[mask == 255], a[mask == 255])
+
+
+def test_the_integer_blend_rounds_like_the_exact_formula():
+    rng = np.random.default_rng(9)
+    original = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    result = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    mask = rng.integers(0, 256, (64, 64), dtype=np.uint8)
+    out = paste_back(original, result, mask)
+    w = mask[..., None].astype(np.float64) / 255
+    exact = np.rint(original * (1 - w) + result * w)
+    assert isinstance(out, np.ndarray)
+    assert np.abs(out.astype(int) - exact).max() <= 1
+    assert np.array_equal(out[mask == 0], original[mask == 0])
+    assert np.array_equal(out[mask == 255], result[mask == 255])
