@@ -51,8 +51,8 @@ lint: $(VENV)/.dev
 test: $(VENV)/.dev chromium lint
 	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
 		echo "PostgreSQL found on 127.0.0.1:5432: running the suite on it"; \
-		TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/promptbrush} $(BIN)/pytest; \
-		$(BIN)/pytest -m sqlite_path; \
+		TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/promptbrush} $(BIN)/pytest \
+			&& $(BIN)/pytest -m sqlite_path; \
 	else \
 		$(BIN)/pytest; \
 	fi
