@@ -1,6 +1,6 @@
 from django.urls import path
 
-from editor import select_views, views
+from editor import job_views, select_views, views
 from editor.live import stream
 
 app_name = "editor"
@@ -13,6 +13,6 @@ urlpatterns = [
     path("jobs/", views.submit, name="submit"),
     path("jobs/preflight/", views.preflight, name="preflight"),
     path("jobs/events/", stream.events, name="events"),
-    path("jobs/<uuid:code>/", views.job_card, name="job_card"),
-    path("jobs/<uuid:code>/rerun/", views.rerun, name="rerun"),
+    path("jobs/<uuid:code>/", job_views.job_card, name="job_card"),
+    path("jobs/<uuid:code>/rerun/", job_views.rerun, name="rerun"),
 ]

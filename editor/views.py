@@ -1,12 +1,10 @@
-"""Editor pages: start (upload), canvas, text to image, and the live job cards.
+"""Editor pages: start (upload), canvas and text to image (the job cards: editor/job_views.py).
 
 Each view checks access, binds a form, calls one service and renders; htmx requests get the
 partial named after the DOM id they replace.
 """
 
 from __future__ import annotations
-
-from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -15,13 +13,13 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling, reswap, retarget, trigger_client_event
+from django_htmx.http import trigger_client_event
 
 from accounts.http import AuthenticatedHttpRequest as Request
 from editor import canvas_context, services, uploads
 from editor.forms import ContinueForm, EditForm, UploadForm
+from editor.job_views import group_jobs, stamp, visible_records
 from gallery import services as gallery_services
 from gallery.models import Asset, Record, RecordImage
 
@@ -93,29 +91,6 @@ def upload(request: Request) -> HttpResponse:
     return _render_home(request, form, status=status)
 
 
-def _stamp(records):
-    """Seconds each job has been queued or running, for the card's 'running (12 s)'."""
-    now = timezone.now()
-    for record in records:
-        end = record.finished or now
-        record.elapsed = max(0, int((end - (record.started or record.created)).total_seconds()))
-    return records
-
-
-def _jobs_context(records) -> list[list[Record]]:
-    """Records grouped by `group` (sent together), keeping newest-first order."""
-    records = _stamp(list(records))
-    return [list(g) for _key, g in groupby(records, key=lambda r: r.group or r.code)]
-
-
-def _records(request: Request):
-    return (
-        gallery_services.records_visible_to(request.membership)
-        .select_related("source")
-        .prefetch_related("images__image", "images__thumbnail")
-    )
-
-
 @require_GET
 @login_required
 def edit(request: Request, code) -> HttpResponse:
@@ -125,7 +100,7 @@ def edit(request: Request, code) -> HttpResponse:
     if not cont.is_valid():  # a mangled link: say so rather than quietly drop the parent
         raise Http404("This continue-editing link is broken; open the result from its record.")
     if cont.cleaned_data["from_"]:
-        parent = get_object_or_404(_records(request), code=cont.cleaned_data["from_"])
+        parent = get_object_or_404(visible_records(request), code=cont.cleaned_data["from_"])
         position = (cont.cleaned_data["result"] or 1) - 1
         image = parent.images.filter(position=position).first()
         if image is None or image.image_id != asset.pk:
@@ -137,7 +112,7 @@ def edit(request: Request, code) -> HttpResponse:
         refresh_url=reverse("editor:submit"),
         initial={"source": asset.code, **canvas_context.continued_settings(parent)},
     )
-    jobs = _records(request).filter(canvas_context.jobs_around(asset, parent))[:JOBS_SHOWN]
+    jobs = visible_records(request).filter(canvas_context.jobs_around(asset, parent))[:JOBS_SHOWN]
     # Masks painted before on this image, or on the edit this result came from.
     earlier = Q(source=asset) | Q(pk=parent.pk) if parent else Q(source=asset)
     previous_masks = (
@@ -154,7 +129,7 @@ def edit(request: Request, code) -> HttpResponse:
             "previous_masks": previous_masks,
             "form": form,
             **_form_context(request, form),
-            "groups": _jobs_context(jobs),
+            "groups": group_jobs(jobs),
         },
     )
 
@@ -169,11 +144,11 @@ def generate(request: Request) -> HttpResponse:
         refresh_url=reverse("editor:submit"),
         initial={"type": Record.Type.IMAGE_GENERATOR},
     )
-    jobs = _records(request).filter(type=Record.Type.IMAGE_GENERATOR)[:JOBS_SHOWN]
+    jobs = visible_records(request).filter(type=Record.Type.IMAGE_GENERATOR)[:JOBS_SHOWN]
     return render(
         request,
         "editor/generate.html",
-        {"form": form, **_form_context(request, form), "groups": _jobs_context(jobs)},
+        {"form": form, **_form_context(request, form), "groups": group_jobs(jobs)},
     )
 
 
@@ -242,11 +217,11 @@ def submit(request: Request) -> HttpResponse:
         if source is not None:
             return redirect("editor:edit", source.code)
         return redirect("editor:generate")
-    records = _records(request).filter(pk__in=[r.pk for r in records])
+    records = visible_records(request).filter(pk__in=[r.pk for r in records])
     response = render(
         request,
         "editor/job_card.html#job-group",
-        {"group": _stamp(list(records.order_by("id")))},
+        {"group": stamp(list(records.order_by("id")))},
     )
     request.membership.refresh_from_db(fields=["used_credit"])
     return trigger_client_event(
@@ -286,7 +261,7 @@ def _submission(request: Request, form: EditForm) -> tuple[Asset | None, dict]:
         if source is None:
             raise Http404("No such image.")
     if data.get("parent"):
-        parent = get_object_or_404(_records(request), code=data["parent"])
+        parent = get_object_or_404(visible_records(request), code=data["parent"])
     mask = request.FILES.get("mask")
     kwargs = {
         "type": form.record_type,
@@ -349,68 +324,18 @@ def _rejected(request: Request, form: EditForm) -> HttpResponse:
     return _page(request, form, status=422)
 
 
-def _refused(request: Request, exc: services.EditRejected, *, back: str) -> HttpResponse:
-    """An action posted without JavaScript that was refused: the reason on a page, not a bare
-    404 or a redirect that drops it."""
-    context = {"message": exc.message, "field": exc.field, "back_url": back}
-    return render(request, "editor/refused.html", context, status=422)
-
-
 def _page(request: Request, form: EditForm, status: int = 200) -> HttpResponse:
     """The whole page around a bound form (no JavaScript: a refresh or a rejected submit)."""
     context = {"form": form, **_form_context(request, form)}
     code = form.data.get("source")
     if not code:
-        jobs = _records(request).filter(type=Record.Type.IMAGE_GENERATOR)[:JOBS_SHOWN]
-        context["groups"] = _jobs_context(jobs)
+        jobs = visible_records(request).filter(type=Record.Type.IMAGE_GENERATOR)[:JOBS_SHOWN]
+        context["groups"] = group_jobs(jobs)
         return render(request, "editor/generate.html", context, status=status)
     try:
         asset = gallery_services.assets_visible_to(request.membership).get(code=code)
     except (Asset.DoesNotExist, ValidationError):
         raise Http404("No such image.") from None
     context["asset"] = asset
-    context["groups"] = _jobs_context(_records(request).filter(source=asset)[:JOBS_SHOWN])
+    context["groups"] = group_jobs(visible_records(request).filter(source=asset)[:JOBS_SHOWN])
     return render(request, "editor/edit.html", context, status=status)
-
-
-@require_GET
-@login_required
-def job_card(request: Request, code) -> HttpResponse:
-    record = get_object_or_404(_records(request), code=code)
-    response = render(
-        request,
-        "editor/job_card.html#job-card",
-        {"record": _stamp([record])[0]},
-    )
-    if record.is_done and request.htmx:
-        response.status_code = HttpResponseStopPolling.status_code
-        if record.status == Record.Status.FAILED:
-            trigger_client_event(response, "creditsChanged", {})
-    return response
-
-
-@require_POST
-@login_required
-def rerun(request: Request, code) -> HttpResponse:
-    record = get_object_or_404(_records(request), code=code)
-    try:
-        new = services.rerun(request.membership, record)
-    except services.EditRejected as exc:
-        if request.htmx:
-            response = render(
-                request,
-                "editor/job_card.html#job-card",
-                {"record": _stamp([record])[0], "card_error": exc.message},
-            )
-            return reswap(retarget(response, f"#job-{record.code}"), "outerHTML")
-        return _refused(request, exc, back=reverse("gallery:detail", args=[record.code]))
-    if request.htmx:
-        new = _records(request).get(pk=new.pk)
-        return render(
-            request,
-            "editor/job_card.html#job-group",
-            {"group": _stamp([new])},
-        )
-    if new.source_id:
-        return redirect("editor:edit", new.source.code)
-    return redirect("editor:generate")
