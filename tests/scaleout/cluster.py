@@ -18,9 +18,9 @@ import numpy as np
 import psycopg
 from PIL import Image
 
+from tests.asgi_server import free_port, start_web
 from tests.fakes.openai_server import OpenAIServer
 from tests.ops.conftest import PYTHON, ROOT, base_env, manage
-from tests.scaleout.conftest import free_port, start_web
 from tests.storage.conftest import BUCKET, S3Server
 
 MODEL = "gpt-image-2.5-sunburst"

@@ -3,15 +3,12 @@ own processes (uvicorn, run_worker) started by the test. Skipped, with the reaso
 where no PostgreSQL answers; `make test` runs them wherever one does."""
 
 import socket
-import subprocess
-import time
 import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.ops.conftest import PYTHON, ROOT, base_env, manage
+from tests.ops.conftest import manage
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -22,12 +19,6 @@ def postgres_answers() -> bool:
         return True
     except OSError:
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -56,28 +47,3 @@ def connections_to(url: str) -> int:
             (name,),
         ).fetchone()
     return row[0]
-
-
-def start_web(data_dir: Path, port: int, **env: str) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            PYTHON, "-m", "uvicorn", "config.asgi:application",
-            "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=base_env(data_dir, **env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"uvicorn exited: {process.stdout.read()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("uvicorn did not start")

@@ -6,8 +6,9 @@ import threading
 
 import httpx
 
+from tests.asgi_server import free_port, start_web
 from tests.ops.conftest import stop
-from tests.scaleout.conftest import connections_to, free_port, start_web
+from tests.scaleout.conftest import connections_to
 
 POOL_MAX = 6
 
