@@ -116,7 +116,8 @@ def test_the_strip_flips_between_two_variants(signed_in, live_server, asset, set
         "() => document.querySelector('[data-stage-label]').textContent.includes('variant 2 of 2')"
     )
     assert src.get_attribute("src").endswith(f"/{second.code}")
-    assert page.locator('[data-result][aria-current="true"]').get_attribute("data-position") == "2"
+    # The strip marks the current result just after the label changes: wait for it, not race it.
+    page.locator('[data-result][aria-current="true"][data-position="2"]').wait_for(timeout=5000)
     page.get_by_role("button", name="Previous result").click()
     page.wait_for_function(
         "() => document.querySelector('[data-stage-label]').textContent.includes('variant 1 of 2')"
