@@ -5,6 +5,7 @@ Tasks run inline (ImmediateBackend), so a submitted `local` job is done when its
 
 import base64
 import io
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -40,6 +41,21 @@ def open_editor(page, live_server, asset):
     page.goto(live_server.url + reverse("editor:edit", args=[asset.code]))
     page.wait_for_selector("html[data-editor-ready]")
     page.wait_for_function("() => document.querySelector('[data-stage-image]').complete")
+
+
+@contextmanager
+def form_refresh(page):
+    """Waits, after the block, until the edit form has been re-rendered by the refresh (htmx GET
+    and swap) that the block set off: only then are its new fields there to type into."""
+    page.evaluate(
+        """() => {
+            window.pbFormRefreshed = false;
+            document.addEventListener("promptbrush:form-refreshed",
+                () => { window.pbFormRefreshed = true; }, { once: true });
+        }"""
+    )
+    yield
+    page.wait_for_function("() => window.pbFormRefreshed")
 
 
 def to_client(page, x, y):
@@ -195,9 +211,9 @@ def test_validation_error_is_shown_beside_the_field_and_nothing_is_lost(
     open_editor(page, live_server, asset)
     stroke(page, [(160, 150), (240, 150)])
     page.get_by_label("Prompt").fill("remove the red square")
-    with page.expect_response(lambda r: "/jobs/?" in r.url):  # Telea has a radius; PatchMatch none
+    with form_refresh(page):  # Telea has a radius; PatchMatch none
         page.get_by_role("combobox", name="Model").select_option("telea")
-    with page.expect_response(lambda r: "/jobs/?" in r.url):
+    with form_refresh(page):
         page.get_by_label("Radius (px)").fill("99")
         page.get_by_label("Radius (px)").press("Tab")
     with page.expect_response(lambda r: r.url.endswith("/jobs/") and r.status == 422):
@@ -210,6 +226,36 @@ def test_validation_error_is_shown_beside_the_field_and_nothing_is_lost(
     assert Record.objects.count() == 0
 
 
+def test_a_parameter_typed_while_the_form_refreshes_is_kept_and_counted(
+    signed_in, live_server, asset
+):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    with form_refresh(page):
+        page.get_by_role("combobox", name="Model").select_option("telea")
+    held = []
+
+    def hold(route):  # the first refresh waits; later ones go through
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/jobs/?*", hold)
+    page.get_by_role("combobox", name="Model").select_option("navier-stokes")
+    while not held:
+        page.wait_for_timeout(20)
+    page.get_by_label("Radius (px)").fill("9")  # typed into the form the refresh will replace
+    sent_again = page.expect_request(lambda r: "/jobs/?" in r.url and "p_radius=9" in r.url)
+    with sent_again, form_refresh(page):
+        held[0].continue_()
+    radius = page.get_by_label("Radius (px)")
+    assert radius.input_value() == "9"
+    assert radius.evaluate("(field) => field === document.activeElement")
+    assert page.get_by_role("combobox", name="Model").input_value() == "navier-stokes"
+    assert page.js_errors == []
+
+
 def test_a_failing_provider_shows_its_reason_on_the_card(signed_in, live_server, asset, settings):
     with OpenAIServer() as server:
         settings.OPENAI_BASE_URL = server.base_url
@@ -217,7 +263,7 @@ def test_a_failing_provider_shows_its_reason_on_the_card(signed_in, live_server,
         server.unauthorized_next()
         page = signed_in
         open_editor(page, live_server, asset)
-        with page.expect_response(lambda r: "/jobs/?" in r.url):
+        with form_refresh(page):
             page.get_by_label("Change the whole image").check()
         page.get_by_label("Prompt").fill("make it a watercolour")
         page.get_by_role("button", name="Change whole image").click()
@@ -312,7 +358,7 @@ def test_one_click_sends_the_edit_to_several_providers_side_by_side(
         open_editor(page, live_server, asset)
         set_size(page, 30)
         stroke(page, [(160, 150), (240, 150)])
-        with page.expect_response(lambda r: "/jobs/?" in r.url):
+        with form_refresh(page):
             page.get_by_role("combobox", name="Provider").select_option("local")
         page.wait_for_function(
             "() => document.querySelector('#edit-form select[name=model]').value === 'patchmatch'"

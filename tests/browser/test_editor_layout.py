@@ -15,7 +15,7 @@ from editor import services
 from gallery.models import Record
 from tests.browser.chromium import ARGS, CHROMIUM
 from tests.browser.screens import harbour_png
-from tests.browser.test_editor import open_editor, scene_png, set_size, stroke
+from tests.browser.test_editor import form_refresh, open_editor, scene_png, set_size, stroke
 from tests.gallery.factories import make_record
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -206,7 +206,7 @@ def test_screenshots_for_the_readme(signed_in, live_server, alice_membership):
     open_editor(page, live_server, photo)
     page.keyboard.press("r")
     for done, model in enumerate(("navier-stokes", "telea"), start=1):  # two real local edits
-        with page.expect_response(lambda r: "/jobs/?" in r.url):
+        with form_refresh(page):
             page.get_by_role("combobox", name="Model").select_option(model)
         stroke(page, [(1000, 545), (1200, 705)])  # a rectangle over the boat
         page.get_by_label("Prompt").fill("calm sea where the boat was")

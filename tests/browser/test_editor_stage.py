@@ -10,7 +10,14 @@ from PIL import Image
 
 from editor import services
 from gallery.models import Record
-from tests.browser.test_editor import open_editor, scene_png, set_size, stroke, to_client
+from tests.browser.test_editor import (
+    form_refresh,
+    open_editor,
+    scene_png,
+    set_size,
+    stroke,
+    to_client,
+)
 from tests.fakes.openai_server import OpenAIServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -135,7 +142,7 @@ def test_the_strip_flips_between_two_variants(signed_in, live_server, asset, set
 def test_accept_keeps_provider_model_parameters_and_mask_options(signed_in, live_server, asset):
     page = signed_in
     open_editor(page, live_server, asset)
-    with page.expect_response(lambda r: "/jobs/?" in r.url):
+    with form_refresh(page):
         page.get_by_role("combobox", name="Model").select_option("navier-stokes")
     page.get_by_label("Radius (px)").fill("9")
     page.locator("#edit-form").evaluate("(form) => { form.dataset.old = 'yes'; }")

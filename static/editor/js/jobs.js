@@ -1,6 +1,8 @@
 // Edit form and live job cards (canvas and text-to-image pages): prompt counter, submit with
 // the mask Blob, error swap, new cards added at once, elapsed-seconds ticker, credits badge.
 
+import { noteSubmit } from "./form-refresh.js";
+
 let maskProvider = null;
 
 export function setMaskProvider(provider) {
@@ -60,49 +62,10 @@ function setStatus(form, text, isError = false) {
   status.classList.toggle("error", isError);
 }
 
-// A form refresh (mode, provider, model, parameter changed) must not undo newer work: it is
-// dropped if a submit happened since it was sent, and it keeps the prompt and the mask options
-// as typed meanwhile (fields that do not refresh the form are never sent back changed).
-let submits = 0;
-// The textarea being replaced. Its value is read only once the new form is in place: a key
-// typed between the swap being scheduled and it happening still lands in the old element.
-let oldPrompt = null;
-let promptHadFocus = false;
-let oldFields = [];
-document.addEventListener("htmx:beforeRequest", (event) => {
-  event.detail.xhr.promptbrushSubmits = submits;
-});
-document.addEventListener("htmx:beforeSwap", (event) => {
-  if (event.detail.target?.id !== "edit-form") return;
-  if (event.detail.xhr.promptbrushSubmits !== submits) {
-    event.detail.shouldSwap = false;
-    return;
-  }
-  oldPrompt = event.detail.target.querySelector("textarea");
-  promptHadFocus = oldPrompt !== null && document.activeElement === oldPrompt;
-  oldFields = [...event.detail.target.querySelectorAll("input[name]:not([hx-get]):not([type=hidden]):not([type=file])")];
-});
-// afterSwap, not load: load waits for the settle delay, and a click in between would send the
-// prompt as it was when the refresh was requested.
-document.addEventListener("htmx:afterSwap", () => {
-  if (!oldPrompt) return;
-  const textarea = document.querySelector("#edit-form textarea");
-  if (textarea && oldPrompt) {
-    textarea.value = oldPrompt.value;
-    if (promptHadFocus) {
-      textarea.focus();
-      textarea.setSelectionRange(oldPrompt.selectionStart, oldPrompt.selectionEnd);
-    }
-  }
+// After a form refresh (static/editor/js/form-refresh.js) the prompt counter is redrawn.
+document.addEventListener("promptbrush:form-refreshed", (event) => {
+  const textarea = event.target.querySelector("textarea");
   if (textarea) updateCounter(textarea);
-  for (const old of oldFields) {
-    const fresh = document.querySelector(`#edit-form input[name="${old.name}"]${old.type === "checkbox" ? `[value="${old.value}"]` : ""}`);
-    if (!fresh) continue;
-    if (old.type === "checkbox" || old.type === "radio") fresh.checked = old.checked;
-    else fresh.value = old.value;
-  }
-  oldPrompt = null;
-  oldFields = [];
 });
 
 // The form's data with the mask painted on the canvas, posted as htmx would.
@@ -160,7 +123,7 @@ document.addEventListener("click", (event) => {
 });
 
 async function submit(form, submitter) {
-  submits += 1;
+  noteSubmit();
   const data = new FormData(form);
   const inpaint = data.get("type") === "IMAGE_INPAINTER";
   const button = form.querySelector("[data-submit]");
