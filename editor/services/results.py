@@ -82,7 +82,11 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
     shown = renditions.render(final)  # from the decoded result: no second decode
     preview, thumb = shown.preview, shown.thumbnail
     result_asset.preview = store(
-        preview.data, Asset.Kind.PREVIEW, "preview", "webp", (preview.width, preview.height)
+        preview.data,
+        Asset.Kind.PREVIEW,
+        "preview",
+        preview.format,
+        (preview.width, preview.height),
     )
     thumb_asset = store(
         thumb.data, Asset.Kind.THUMBNAIL, "thumbnail", "webp", (thumb.width, thumb.height)

@@ -1,4 +1,5 @@
-"""Previews and thumbnails: WebP, bounded, aspect and alpha kept, far lighter than the image."""
+"""Previews (JPEG, or WebP with transparency) and thumbnails (WebP): bounded, aspect and alpha
+kept, far lighter than the image."""
 
 import io
 
@@ -12,7 +13,7 @@ from tests.editor.engine.test_drift import photo
 
 def opened(rendition):
     img = Image.open(io.BytesIO(rendition.data))
-    assert img.format == "WEBP"
+    assert img.format == rendition.format.upper()
     assert img.size == (rendition.width, rendition.height)
     return img
 
@@ -20,6 +21,7 @@ def opened(rendition):
 def test_a_large_result_gets_a_1600_px_preview_and_a_384_px_thumbnail():
     pixels = np.asarray(Image.fromarray(photo()).resize((2000, 1300)))
     made = renditions.render(pixels)
+    assert (made.preview.format, made.thumbnail.format) == ("jpeg", "webp")
     assert opened(made.preview).size == (1600, 1040)
     assert opened(made.thumbnail).size == (384, 250)
     png = io.BytesIO()
@@ -46,7 +48,7 @@ def test_transparency_survives():
     img.paste((0, 0, 255, 255), (0, 0, 250, 400))
     made = renditions.render(img)
     preview = opened(made.preview)
-    assert preview.mode == "RGBA"
+    assert made.preview.format == "webp" and preview.mode == "RGBA"
     assert preview.getpixel((400, 200))[3] == 0 and preview.getpixel((100, 200))[3] == 255
 
 
