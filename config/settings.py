@@ -226,6 +226,9 @@ WORKER_PERIODIC = [
 # A RUNNING job with no heartbeat for this long is requeued (or failed after JOB_MAX_ATTEMPTS).
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 2)
+# Each worker keeps the last sources it decoded, up to this many MB (editor/services/sources.py):
+# repeat edits of one picture skip its download and decode. 0 turns it off.
+SOURCE_CACHE_BYTES = env_int("SOURCE_CACHE_MB", 128) * 1024 * 1024
 
 # --- Providers. Environment keys are the instance-wide fallback for teams without their own.
 # The registry of adapters; accounts asks it which providers take keys (it knows none itself).

@@ -12,6 +12,7 @@ from editor import catalogue
 from editor.engine import codec, images, masks, renditions
 from editor.providers.base import IMAGE_INPAINTER, EditRequest
 from editor.services.params import NOT_PARAMS
+from editor.services.sources import decoded_source
 from gallery.models import Record
 from gallery.services import read_asset
 
@@ -58,8 +59,7 @@ def prepare(record: Record) -> Prepared:
     prepared = Prepared(EditRequest(sent_type, record.model, prompt, params))
     if record.source is None:
         return prepared
-    source_bytes = read_asset(record.source)
-    original = codec.decode(source_bytes)
+    source_bytes, original = decoded_source(record.source)
     upstream = renditions.shrink(original.pixels, max_side)
     prepared.original = original
     if upstream is original.pixels and record.source.content_type == "image/png":

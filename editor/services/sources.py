@@ -1,0 +1,57 @@
+"""Source images for jobs, read and decoded once per worker process and kept for the next job.
+
+A designer's loop runs many edits on one picture (variants, a retry with another prompt,
+another provider), and every job needs the source decoded (paste-back, drift) and often its
+stored bytes as they are (sent upstream unchanged). Decoding a 1536x1024 PNG costs ~30 ms of
+CPU and reading it from S3 a round trip, so the last few sources stay in memory, bounded by
+SOURCE_CACHE_BYTES (setting; 0 turns the cache off).
+
+An asset's file never changes after upload (a new image is a new asset), so its random code and
+file name identify the bytes for good. The cached pixels are read-only: a job that tried to
+write into them would fail loudly rather than corrupt the next job's source.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+
+from editor.engine import codec
+from gallery.models import Asset
+from gallery.services import read_asset
+
+_lock = threading.Lock()
+_entries: OrderedDict[tuple[str, str], tuple[bytes, codec.Decoded]] = OrderedDict()
+_held = 0
+
+
+def _cost(entry: tuple[bytes, codec.Decoded]) -> int:
+    return len(entry[0]) + entry[1].pixels.nbytes
+
+
+def decoded_source(asset: Asset) -> tuple[bytes, codec.Decoded]:
+    """The asset's stored bytes and its decoded pixels (raises images.ImageError as decode)."""
+    global _held
+    key = (str(asset.code), asset.file.name)
+    with _lock:
+        entry = _entries.get(key)
+        if entry is not None:
+            _entries.move_to_end(key)
+            return entry
+    data = read_asset(asset)
+    decoded = codec.decode(data)
+    decoded.pixels.flags.writeable = False
+    entry = (data, decoded)
+    limit = int(getattr(settings, "SOURCE_CACHE_BYTES", 0))
+    if _cost(entry) > limit:
+        return entry
+    with _lock:
+        if key not in _entries:
+            _entries[key] = entry
+            _held += _cost(entry)
+        while _held > limit and _entries:
+            _, dropped = _entries.popitem(last=False)
+            _held -= _cost(dropped)
+    return entry
