@@ -70,11 +70,15 @@ def with_edit(rgb: np.ndarray) -> np.ndarray:
     ],
 )
 def test_resampling_and_jpeg_noise_read_as_no_drift(honest):
-    report, changed = drift.measure(ORIGINAL, honest(with_edit(ORIGINAL)), MASK)
+    report, comparison = drift.measure(ORIGINAL, honest(with_edit(ORIGINAL)), MASK)
     assert report.share < 0.01
     assert report.kind == "none"
     assert report.sentence == "The provider left everything outside your mask as it was."
-    assert changed.shape == honest(ORIGINAL).shape[:2]  # measured at the output's resolution
+    # Measured in the output's geometry, at a working scale of at most WORK_SIDE.
+    out_h, out_w = honest(ORIGINAL).shape[:2]
+    h, w = comparison.changed.shape
+    assert max(w, h) == min(drift.WORK_SIDE, max(out_w, out_h))
+    assert w / h == pytest.approx(out_w / out_h, rel=0.01)
 
 
 @pytest.mark.parametrize("levels,verb", [(20, "brightened"), (-20, "darkened")])
@@ -117,11 +121,13 @@ def test_a_warm_cast_is_named():
 def test_a_local_change_outside_reads_as_a_share_of_the_pixels():
     raw = with_edit(ORIGINAL)
     raw[:, :27] = 255 - raw[:, :27]  # a strip down the left edge: 3 % of the picture
-    report, changed = drift.measure(ORIGINAL, raw, MASK)
+    report, comparison = drift.measure(ORIGINAL, raw, MASK)
     assert report.kind == "scattered"
     assert 0.025 <= report.share <= 0.04
     assert report.sentence.startswith("The provider changed 3.")
-    assert changed[:, 5].all() and not changed[:, 100:].any()
+    changed = comparison.changed  # at the working scale: columns 5 and 100 of the original
+    scale = changed.shape[1] / W
+    assert changed[:, round(5 * scale)].all() and not changed[:, round(100 * scale) :].any()
 
 
 def test_a_different_picture_reads_as_repainted():
@@ -153,19 +159,27 @@ def test_the_heatmap_overlays_the_original_red_where_it_drifted_blue_in_the_mask
     raw = with_edit(ORIGINAL)
     raw[:, :27] = 255 - raw[:, :27]
     raw = resized(raw, (1536, 1024))  # the provider's own size: the map still fits the original
-    _, changed = drift.measure(ORIGINAL, raw, MASK)
-    img = Image.open(io.BytesIO(drift.heatmap(ORIGINAL, changed, MASK)))
-    assert img.format == "WEBP" and img.size == (W, H)
-    r, g, b = img.getpixel((5, 300))
+    _, comparison = drift.measure(ORIGINAL, raw, MASK)
+    img = Image.open(io.BytesIO(drift.heatmap(comparison)))
+    # The original's geometry at the working scale.
+    assert img.format == "WEBP" and img.size == (drift.WORK_SIDE, round(H * drift.WORK_SIDE / W))
+    scale = img.size[0] / W
+
+    def at(x: int, y: int) -> tuple[int, int, int]:  # a pixel by the original's coordinates
+        return img.getpixel((round(x * scale), round(y * scale)))
+
+    r, g, b = at(5, 300)
     assert r > 200 and g < 80  # drift is red
-    r, g, b = img.getpixel((400, 250))
+    r, g, b = at(400, 250)
     assert b > r  # the mask area is tinted blue
-    r, g, b = img.getpixel((800, 500))
+    r, g, b = at(800, 500)
     assert max(r, g, b) - min(r, g, b) < 12 and r < 100  # untouched: dimmed grey
 
 
 def test_the_heatmap_is_downscaled_for_large_images():
     original = np.zeros((2000, 3000, 3), np.uint8)
-    changed = np.zeros((2000, 3000), bool)
-    png = drift.heatmap(original, changed, np.zeros((2000, 3000), np.uint8))
-    assert Image.open(io.BytesIO(png)).size == (1024, 683)
+    _, comparison = drift.measure(original, original, np.zeros((2000, 3000), np.uint8))
+    size = Image.open(io.BytesIO(drift.heatmap(comparison))).size
+    assert size == (drift.WORK_SIDE, 512)  # drawn at the working scale
+    smaller = Image.open(io.BytesIO(drift.heatmap(comparison, max_side=300))).size
+    assert smaller == (300, 200)
