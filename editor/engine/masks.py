@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from core.errors import UserFacingError
+from editor.engine import png_writer
 from editor.engine.images import MAX_PIXELS, ImageError, greyscale_to_8bit, has_alpha, open_raw
 
 # OpenAI documents "< 4 MB" for masks; stay under the decimal reading to be safe.
@@ -24,9 +25,10 @@ NOISE_FLOOR = 8
 # Same-shape masks at another scale are resized; the aspect may differ by less than this.
 ASPECT_TOLERANCE = 0.01
 
-# Fast path: filter "Up" plus zlib level 2 is ~4x faster than Pillow's defaults on masks and
-# only ~35% larger (bench/bench_masks.py): masks are mostly flat, so each row predicts the next.
-_FAST_PNG = (cv2.IMWRITE_PNG_COMPRESSION, 2, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP)
+# Fast path: png_writer with the "Up" filter (masks are mostly flat, so each row predicts the
+# next) and ISA-L's deflate: ~1 ms for a 1536x1024 grey mask against OpenCV's ~6 ms at zlib
+# level 2, and ~4 ms for OpenAI's RGBA form against ~20.
+_FAST_PNG = ("png_writer", "up")
 # For masks too large on the fast path: stronger zlib, per-row adaptive filters.
 _SMALL_PNG = (cv2.IMWRITE_PNG_COMPRESSION, 6, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FAST_FILTERS)
 # (grey levels, block size, encoder settings), most faithful first. Only grey-heavy, noisy masks
@@ -235,7 +237,9 @@ def _sample_rows(m: np.ndarray) -> tuple[np.ndarray, float]:
     return sample, h / sample.shape[0]
 
 
-def _encode(a: np.ndarray, params: tuple[int, ...]) -> bytes:
+def _encode(a: np.ndarray, params: tuple) -> bytes:
+    if params is _FAST_PNG:
+        return png_writer.encode(a, flat=True)
     ok, buf = cv2.imencode(".png", a, params)
     if not ok:
         raise ValueError("PNG encoding failed")

@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - exercised only where the wheel is miss
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # channels -> PNG colour type: grey, grey+alpha, RGB, RGBA
 _COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}
-_AVERAGE = 3  # PNG filter type
+_UP, _AVERAGE = 2, 3  # PNG filter types
 _BAND_BYTES = 4 << 20  # rows filtered and compressed together
 
 
@@ -56,8 +56,20 @@ def _average_filtered(rows: np.ndarray, above: np.ndarray | None, bpp: int) -> n
     return out
 
 
-def encode(pixels: np.ndarray, icc_profile: bytes | None = None) -> bytes:
-    """PNG bytes of uint8 pixels shaped (h, w) grey or (h, w, 2|3|4) grey+alpha, RGB or RGBA."""
+def _up_filtered(rows: np.ndarray, above: np.ndarray | None) -> np.ndarray:
+    """Rows with PNG's Up filter (each byte minus the one above it): one subtraction, for flat
+    images such as masks, where it compresses as well as Average at a fraction of the cost."""
+    n, stride = rows.shape
+    out = np.empty((n, stride + 1), np.uint8)
+    out[:, 0] = _UP
+    out[0, 1:] = rows[0] if above is None else rows[0] - above
+    np.subtract(rows[1:], rows[:-1], out=out[1:, 1:])
+    return out
+
+
+def encode(pixels: np.ndarray, icc_profile: bytes | None = None, *, flat: bool = False) -> bytes:
+    """PNG bytes of uint8 pixels shaped (h, w) grey or (h, w, 2|3|4) grey+alpha, RGB or RGBA.
+    `flat`: the image is mostly flat areas (a mask), filtered the cheaper way."""
     if pixels.dtype != np.uint8:
         raise ValueError("8-bit pixels only")
     height, width = pixels.shape[:2]
@@ -70,7 +82,10 @@ def encode(pixels: np.ndarray, icc_profile: bytes | None = None) -> bytes:
     parts = []
     for top in range(0, height, band):
         above = rows[top - 1] if top else None
-        filtered = _average_filtered(rows[top : top + band], above, channels)
+        if flat:
+            filtered = _up_filtered(rows[top : top + band], above)
+        else:
+            filtered = _average_filtered(rows[top : top + band], above, channels)
         parts.append(compressor.compress(filtered.data))
     parts.append(compressor.flush())
     header = struct.pack(">IIBBBBB", width, height, 8, _COLOUR_TYPES[channels], 0, 0, 0)
