@@ -18,19 +18,21 @@ def pixels(height: int, width: int, channels: int, seed: int = 1) -> np.ndarray:
     return rng.integers(0, 256, shape, dtype=np.uint8)
 
 
+@pytest.mark.parametrize("flat", [False, True], ids=["average", "up"])
 @pytest.mark.parametrize("channels", [1, 2, 3, 4])
 @pytest.mark.parametrize("size", [(1, 1), (7, 1), (1, 9), (33, 17)])
-def test_every_layout_reads_back_exactly(channels, size):
+def test_every_layout_reads_back_exactly(channels, size, flat):
     original = pixels(*size, channels)
-    img = Image.open(io.BytesIO(png_writer.encode(original)))
+    img = Image.open(io.BytesIO(png_writer.encode(original, flat=flat)))
     assert img.format == "PNG" and img.mode == MODES[channels]
     assert (np.asarray(img) == original).all()
 
 
-def test_rows_split_across_bands_join_without_a_seam(monkeypatch):
+@pytest.mark.parametrize("flat", [False, True], ids=["average", "up"])
+def test_rows_split_across_bands_join_without_a_seam(monkeypatch, flat):
     monkeypatch.setattr(png_writer, "_BAND_BYTES", 3 * 50 * 7)  # 7 rows per band
     original = pixels(100, 50, 3)
-    data = png_writer.encode(original)
+    data = png_writer.encode(original, flat=flat)
     decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     assert (cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB) == original).all()
 
