@@ -199,6 +199,7 @@ def main() -> None:
             assert warm.status_code == 200, warm.text
             totals, queue, provider = [], [], []
             cpu_before = cpu_seconds(pids)
+            web_before = cpu_seconds(pids[:1])
             for _ in range(args.edits):
                 t0 = time.perf_counter()
                 answer = client.post("/api/features", json=body).json()["aiRecord"]
@@ -207,6 +208,7 @@ def main() -> None:
                 queue.append(answer["durations"]["queueMs"])
                 provider.append(answer["durations"]["providerMs"])
             cpu_per_edit = (cpu_seconds(pids) - cpu_before) / args.edits
+            web_per_edit = (cpu_seconds(pids[:1]) - web_before) / args.edits
             print(
                 f"(a) app overhead per edit, {args.size} inpaint, zero-latency provider, "
                 f"{args.edits} sequential sync calls:"
@@ -220,7 +222,10 @@ def main() -> None:
                 f"provider call (incl. upload to the fake) median "
                 f"{statistics.median(provider):.0f} ms"
             )
-            print(f"    Promptbrush CPU (web + worker) per edit {cpu_per_edit:.3f} core-s")
+            print(
+                f"    Promptbrush CPU (web + worker) per edit {cpu_per_edit:.3f} core-s "
+                f"(web {web_per_edit:.3f}, worker {cpu_per_edit - web_per_edit:.3f})"
+            )
 
         fake.latency = args.latency
 

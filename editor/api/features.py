@@ -1,7 +1,7 @@
 """POST /api/features: run an edit the way 1min.ai does; GET lists (see records.py).
 
-POST waits for the job without holding a thread: the view is async and polls the record with
-asyncio.sleep between short database reads. What it answers:
+POST waits for the job without holding a thread: the view is async and wakes when the live
+feed (editor/live) reports the record changed. What it answers:
 - done: 200 with the aiRecord; a FAILED one is a 400 with errorCode, message and the aiRecord,
   as 1min.ai answers a failed feature (its clients call raise_for_status()).
 - `"async": true` in the body (1min.ai's): 200 at once; `?async=true` (ours): 202 at once;
@@ -38,6 +38,7 @@ from editor.api.http import (
 )
 from editor.api.records import record_list
 from editor.api.requests import FeatureRequest, parse_feature
+from editor.live.stream import hub as live_hub
 from gallery.models import Asset, Record
 from gallery.serializers import ai_record, polled, site_url
 from gallery.services import read_asset, records_visible_to
@@ -107,15 +108,37 @@ def _serialize(request: HttpRequest, membership: Membership, record_id: int) -> 
     return {"aiRecord": ai_record(records_for(membership).get(pk=record_id), site_url(request))}
 
 
-async def _wait(record_id: int) -> None:
-    """Poll until the record is done or API_WAIT_SECONDS pass; sleeps hold no thread."""
+async def _wait(record: Record) -> None:
+    """Until the record is done or API_WAIT_SECONDS pass, holding no thread. The process's live
+    feed says when a record changes (pushed by PostgreSQL; on SQLite one read per tick serves
+    every waiter at once); the status itself is always read from the database, and re-read
+    every 2 s in case a change was missed."""
     deadline = time.monotonic() + float(getattr(settings, "API_WAIT_SECONDS", 600))
-    delay = 0.02
-    while time.monotonic() < deadline:
-        if await sync_to_async(_status)(record_id) in _DONE:
-            return
-        await asyncio.sleep(delay)
-        delay = min(delay * 1.5, 0.25)  # a finished edit is answered within 0.25 s
+    if await sync_to_async(_status)(record.pk) in _DONE:
+        return
+    hub = live_hub()
+    changes = hub.subscribe(record.membership_id)
+    code = str(record.code)
+    try:
+        while (remaining := deadline - time.monotonic()) > 0:
+            if await sync_to_async(_status)(record.pk) in _DONE:
+                return
+            try:
+                async with asyncio.timeout(min(2.0, remaining)):
+                    while not _finishes(await changes.get(), code):
+                        pass
+            except TimeoutError:
+                pass
+    finally:
+        hub.unsubscribe(record.membership_id, changes)
+
+
+def _finishes(change, code: str) -> bool:
+    return (
+        change.kind == "record"
+        and change.data.get("code") == code
+        and (change.data.get("status") in _DONE)
+    )
 
 
 def _answer(body: dict[str, Any], *, status_if_running: int) -> JsonResponse:
@@ -145,6 +168,6 @@ async def features(request: HttpRequest) -> JsonResponse:
     if at_once or request.GET.get("async", "").lower() in ("1", "true", "yes"):
         body = await sync_to_async(_serialize)(request, membership, record.pk)
         return JsonResponse({"aiRecord": polled(body["aiRecord"])}, status=200 if at_once else 202)
-    await _wait(record.pk)
+    await _wait(record)
     body = await sync_to_async(_serialize)(request, membership, record.pk)
     return _answer(body, status_if_running=202)

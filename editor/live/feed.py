@@ -109,7 +109,7 @@ class Hub:
         queue: asyncio.Queue = asyncio.Queue(maxsize=1000)
         self.subscribers[membership_id].add(queue)
         self.wake.set()
-        if self.task is None or self.task.done():
+        if self.task is None or self.task.done() or self.task.cancelling():
             self.task = asyncio.get_running_loop().create_task(self._run())
         return queue
 
@@ -119,6 +119,10 @@ class Hub:
             queues.discard(queue)
             if not queues:
                 del self.subscribers[membership_id]
+        # Nobody left: the source stops, and with it PostgreSQL's LISTEN connection (a waiting
+        # API call may be the only listener, on an event loop that ends with its request).
+        if not self.subscribers and self.task is not None:
+            self.task.cancel()
 
     def membership_ids(self) -> list[int]:
         return list(self.subscribers)

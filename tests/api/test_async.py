@@ -5,9 +5,13 @@ that outlives API_WAIT_SECONDS answers the same form.
 The job queue is the dummy backend here, so the record waits until the test runs its job with
 the worker's own entry point (editor.services.run_edit) against the loopback 1min.ai server."""
 
+import threading
+import time
+
 import pytest
 
 from editor.services import run_edit
+from gallery.models import Record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,3 +84,25 @@ def test_unknown_result_is_a_json_404(api):
     response = api("get", "/api/results/00000000-0000-4000-8000-000000000000")
 
     assert (response.status_code, response.json()["errorCode"]) == (404, "NOT_FOUND")
+
+
+def test_a_waiting_call_answers_as_soon_as_the_worker_finishes(api, onemin, queued):
+    """The call waits on the live feed: a job finished by the worker (here, another thread)
+    is answered within a tick of the feed, not at the end of API_WAIT_SECONDS."""
+    answers = []
+    caller = threading.Thread(
+        target=lambda: answers.append(api("post", "/api/features", json_body=GENERATE))
+    )
+    caller.start()
+    for _ in range(200):
+        record = Record.objects.first()
+        if record is not None:
+            break
+        time.sleep(0.02)
+    time.sleep(0.3)  # the call is now waiting
+    run_edit(str(record.code))
+    finished = time.monotonic()
+    caller.join(timeout=10)
+    assert not caller.is_alive()
+    assert time.monotonic() - finished < 1.5
+    assert (answers[0].status_code, answers[0].json()["aiRecord"]["status"]) == (200, "SUCCESS")
