@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from editor.engine import codec, container, drift, images, paste_back, renditions
+from editor.engine import codec, container, drift, images, paste_back, png_writer, renditions
 from editor.providers.base import IMAGE_INPAINTER, ProviderError
 from editor.services.prepare import Prepared
+from editor.services.sources import source_bands
 from gallery.models import Asset, Record, RecordImage
 from gallery.services import store_asset
 
 _OUTPUT_FORMATS = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg", "webp": "webp"}
 
 
-def _encode_result(pixels: np.ndarray, icc: bytes | None, fmt: str, quality: int) -> bytes:
+def _encode_result(
+    pixels: np.ndarray, icc: bytes | None, fmt: str, quality: int, source_png: dict, rows
+) -> bytes:
     if fmt == "png":
-        return codec.encode_png(pixels, icc)
+        # Outside the mask's rows the result is the source, row for row: those PNG bands are
+        # the source's, compressed once for all its edits.
+        return png_writer.encode(pixels, icc, same_as=source_png, changed_rows=rows)
     img = codec.Decoded(pixels, fmt, icc).image()
     return images.encode(img, fmt, quality)  # type: ignore[arg-type]
 
@@ -74,7 +79,14 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
         heat_w, heat_h, heat_fmt = images.image_info(heatmap)  # header only
         drift_asset = store(heatmap, Asset.Kind.DRIFT, "drift", heat_fmt, (heat_w, heat_h))
         fmt, quality = _output_format(record)
-        payload = _encode_result(final, original.icc_profile, fmt, quality)
+        payload = _encode_result(
+            final,
+            original.icc_profile,
+            fmt,
+            quality,
+            source_bands(record.source),
+            _rows_touched(mask),
+        )
         result_asset = store(payload, Asset.Kind.RESULT, "result", fmt, original.size)
     else:
         final = raw.pixels
@@ -101,6 +113,12 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
         drift_share=drift_report.share if drift_report else None,
         drift_report=drift_report.as_dict() if drift_report else {},
     )
+
+
+def _rows_touched(mask: np.ndarray) -> tuple[int, int]:
+    """(first, stop) of the rows where paste-back may have changed a pixel."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    return (int(rows[0]), int(rows[-1]) + 1) if rows.size else (0, 0)
 
 
 def _raw_for_storage(data: bytes, raw: codec.Decoded) -> tuple[bytes, str]:

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from editor import services
+from editor.engine import png_writer
 from gallery.models import Asset, Record
 
 W, H = 64, 48
@@ -352,3 +353,18 @@ def test_a_record_already_claimed_is_not_run_twice(run, openai):
 
     assert len(openai.requests_to("/v1/images/edits")) == 1
     assert Record.objects.get(pk=record.pk).attempts == 1
+
+
+def test_a_second_edit_of_a_source_is_pasted_back_as_exactly_as_the_first(run, openai, monkeypatch):
+    """The second result reuses the PNG bands the first one found unchanged; it must still be
+    the original outside the mask, bit for bit, and the provider's colour inside."""
+    monkeypatch.setattr(png_writer, "BAND_ROWS", 8)  # six bands, four clear of the mask
+    first = run("openai", "gpt-image-2.5-sunburst", params={"quality": "low"})
+    second = run("openai", "gpt-image-2.5-sunburst", params={"quality": "low"})
+    for record in (first, second):
+        assert (record.status, record.error) == ("SUCCESS", "")
+        result = pixels(record.images.get().image)
+        assert np.array_equal(result[~inside()], pixels(record.source)[~inside()])
+    assert np.array_equal(
+        pixels(first.images.get().image), pixels(second.images.get().image)
+    )  # same source, mask and provider answer: the same picture
