@@ -9,6 +9,7 @@ settings, or from the team's own override (OpenAI-compatible proxies).
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 from typing import Any
 
@@ -33,10 +34,32 @@ def today() -> date:
     return timezone.now().date()
 
 
+# models_for is read several times per edit (form, plan, cost, job) and each read costs
+# database queries and a merge (~6 ms); its answer changes only when an admin edits the
+# catalogue, a key changes or a model list is re-read, which clear it in this process
+# (editor/signals.py); other processes see such a change within CATALOGUE_TTL seconds.
+CATALOGUE_TTL = 5.0
+_known: dict[tuple[str, int | None], tuple[float, tuple[ModelSpec, ...]]] = {}
+
+
+def forget_models() -> None:
+    _known.clear()
+
+
 def models_for(provider_id: str, team_id: int | None = None) -> tuple[ModelSpec, ...]:
     """The provider's models as the team sees them: the seeded ones with the provider's own
     list laid over them (at the team's base URL), plus those added in settings, plus those an
     admin added in the database (which win over both for the same id)."""
+    key, now = (provider_id, team_id), time.monotonic()
+    known = _known.get(key)
+    if known is not None and now - known[0] < CATALOGUE_TTL:
+        return known[1]
+    models = _read_models(provider_id, team_id)
+    _known[key] = (now, models)
+    return models
+
+
+def _read_models(provider_id: str, team_id: int | None) -> tuple[ModelSpec, ...]:
     cls = get_provider_class(provider_id)
     models = cls.models
     if cls.lists_models:

@@ -1,5 +1,6 @@
 """Shared fixtures: the cast (alice owns the team, bob is a member, charlie is an outsider),
-small images, and an autouse guard that resets the first-run switch between tests."""
+small images, and autouse guards that reset the first-run switch and the models each process
+has read (a rolled-back test sends no signal) between tests."""
 
 import io
 
@@ -9,6 +10,7 @@ from PIL import Image
 from accounts import services
 from accounts.middleware import FirstRunMiddleware
 from accounts.models import Membership
+from editor.catalogue import forget_models
 from tests.fakes.onemin_server import OneMinServer
 from tests.fakes.openai_server import OpenAIServer
 from tests.fakes.segmind_server import SegmindServer
@@ -21,6 +23,13 @@ def _reset_first_run():
     FirstRunMiddleware.users_exist = False
     yield
     FirstRunMiddleware.users_exist = False
+
+
+@pytest.fixture(autouse=True)
+def _forget_models():
+    forget_models()
+    yield
+    forget_models()
 
 
 @pytest.fixture
