@@ -58,6 +58,21 @@ def form_refresh(page):
     page.wait_for_function("() => window.pbFormRefreshed")
 
 
+@contextmanager
+def htmx_settled(page):
+    """Waits, after the block, until htmx has settled the content the block's request swapped
+    in: only then do the new elements' own htmx triggers listen."""
+    page.evaluate(
+        """() => {
+            window.pbSettled = false;
+            document.addEventListener("htmx:afterSettle",
+                () => { window.pbSettled = true; }, { once: true });
+        }"""
+    )
+    yield
+    page.wait_for_function("() => window.pbSettled")
+
+
 def to_client(page, x, y):
     """Image pixel -> client coordinates, through the page's own viewport."""
     return page.evaluate(
