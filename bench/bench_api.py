@@ -232,7 +232,7 @@ def main() -> None:
         async def burst(asynchronous: bool) -> tuple[float, int]:
             suffix = "?async=true" if asynchronous else ""
             limits = httpx.Limits(max_connections=args.concurrent + 10)
-            cpu_before = cpu_seconds(pids)
+            cpu_before, web_before = cpu_seconds(pids), cpu_seconds(pids[:1])
             async with httpx.AsyncClient(
                 base_url=base, headers=headers, timeout=300, limits=limits
             ) as ac:
@@ -257,15 +257,16 @@ def main() -> None:
                                 ok += record["status"] == "SUCCESS"
                 wall = time.perf_counter() - t0
                 # Polling GETs are included: they are what an async client costs the app.
-                return wall, ok, (cpu_seconds(pids) - cpu_before) / args.concurrent
+                web = (cpu_seconds(pids[:1]) - web_before) / args.concurrent
+                return wall, ok, (cpu_seconds(pids) - cpu_before) / args.concurrent, web
 
         for label, asynchronous in (("async", True), ("sync (waiting)", False)):
-            wall, ok, cpu = asyncio.run(burst(asynchronous))
+            wall, ok, cpu, web = asyncio.run(burst(asynchronous))
             print(
                 f"({'b' if asynchronous else 'c'}) {args.concurrent} concurrent {label} edits, "
                 f"provider latency {args.latency:g} s: wall {wall:.2f} s "
                 f"({wall / args.latency:.2f}x the latency), {ok} SUCCESS, "
-                f"CPU per edit {cpu:.3f} core-s"
+                f"CPU per edit {cpu:.3f} core-s (web {web:.3f}, worker {cpu - web:.3f})"
             )
     finally:
         for proc in procs:

@@ -217,6 +217,9 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or not SECURE_HTTPS else ["se
 # PostgreSQL); `manage.py run_worker` (worker/) runs its tasks with a thread pool.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_THREADS = env_int("WORKER_THREADS", 32)
+# Of those, how many may do image work (before and after the provider call) at once; 0 means
+# one per core. More only adds contention.
+WORKER_CPU_SLOTS = env_int("WORKER_CPU_SLOTS", 0)
 # Called by every worker every --reap-interval seconds (import paths, resolved at start).
 WORKER_PERIODIC = [
     "editor.services.job.reap_stale_records",
