@@ -80,7 +80,7 @@ def assert_pasted_back(record: Record, color: tuple[int, int, int]) -> None:
     assert image.thumbnail.content_type == "image/webp"
     # Made once with the result, from the array already decoded: what cards and pages show.
     preview = image.image.preview
-    assert (preview.kind, preview.content_type) == ("PREVIEW", "image/jpeg")  # opaque
+    assert (preview.kind, preview.content_type) == ("PREVIEW", "image/webp")
     assert (preview.width, preview.height) == (image.image.width, image.image.height)
     assert image.drift_share > 0.95  # the fake repainted (nearly) every pixel outside the mask
     # A flat source repainted in another flat colour is a uniform colour shift, said in words.

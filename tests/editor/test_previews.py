@@ -20,7 +20,7 @@ def test_a_large_upload_gets_a_1600_px_preview_served_on_request(alice_client, a
     assert (asset.preview.width, asset.preview.height) == (1600, 1040)
     url = reverse("gallery:file", args=[asset.code])
     assert alice_client.get(url)["Content-Type"] == "image/jpeg"
-    assert alice_client.get(url + "?preview")["Content-Type"] == "image/jpeg"
+    assert alice_client.get(url + "?preview")["Content-Type"] == "image/webp"
 
 
 def test_a_small_jpeg_upload_is_its_own_preview(alice_client, alice):

@@ -53,8 +53,8 @@ def test_upload_stores_the_image_and_opens_the_canvas(alice_client, alice):
     asset = Asset.objects.get(owner=alice, kind=Asset.Kind.UPLOAD)
     assert (asset.name, asset.width, asset.height) == ("cat.png", 80, 60)
     assert response["Location"] == reverse("editor:edit", args=[asset.code])
-    # A PNG is heavy for pages: a JPEG preview (it is opaque) is stored with it, once.
-    assert (asset.preview.kind, asset.preview.content_type) == ("PREVIEW", "image/jpeg")
+    # A PNG is heavy for pages: a WebP preview is stored with it, once.
+    assert (asset.preview.kind, asset.preview.content_type) == ("PREVIEW", "image/webp")
     assert (asset.preview.width, asset.preview.height) == (80, 60)
 
 

@@ -1,5 +1,4 @@
-"""Previews (JPEG, or WebP with transparency) and thumbnails (WebP): bounded, aspect and alpha
-kept, far lighter than the image."""
+"""Previews and thumbnails: WebP, bounded, aspect and alpha kept, far lighter than the image."""
 
 import io
 
@@ -13,7 +12,7 @@ from tests.editor.engine.test_drift import photo
 
 def opened(rendition):
     img = Image.open(io.BytesIO(rendition.data))
-    assert img.format == rendition.format.upper()
+    assert img.format == "WEBP" == rendition.format.upper()
     assert img.size == (rendition.width, rendition.height)
     return img
 
@@ -21,7 +20,7 @@ def opened(rendition):
 def test_a_large_result_gets_a_1600_px_preview_and_a_384_px_thumbnail():
     pixels = np.asarray(Image.fromarray(photo()).resize((2000, 1300)))
     made = renditions.render(pixels)
-    assert (made.preview.format, made.thumbnail.format) == ("jpeg", "webp")
+    assert (made.preview.format, made.thumbnail.format) == ("webp", "webp")
     assert opened(made.preview).size == (1600, 1040)
     assert opened(made.thumbnail).size == (384, 250)
     png = io.BytesIO()
