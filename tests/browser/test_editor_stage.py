@@ -77,6 +77,12 @@ def test_a_local_edit_shows_on_the_stage_and_held_c_shows_the_source(signed_in, 
         "(q) => document.querySelector(q).style.transform)"
     )
     assert transforms[0] == transforms[1] and "scale(" in transforms[0]
+    # Zoomed in past the preview's own pixels, the full-resolution file replaces it.
+    staged = page.locator("[data-stage-result]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-stage-result]').dataset.resolution === 'full'"
+    )
+    assert "?preview" not in staged.get_attribute("src")
     assert abs(stage_pixel(page, 200, 150) - result).max() < 12
 
     # The drift heatmap of this result, on and off.
@@ -116,13 +122,13 @@ def test_the_strip_flips_between_two_variants(signed_in, live_server, asset, set
     src = page.locator("[data-stage-result]")
     assert "variant 1 of 2" in label.inner_text()
     assert f"openai · {record.model}" in label.inner_text()
-    assert src.get_attribute("src").endswith(f"/{first.code}")
+    assert src.get_attribute("src").split("?")[0].endswith(f"/{first.code}")  # or its preview
     page.locator("[data-mask-canvas]").focus()  # in the prompt, "." is just a full stop
     page.keyboard.press(".")
     page.wait_for_function(
         "() => document.querySelector('[data-stage-label]').textContent.includes('variant 2 of 2')"
     )
-    assert src.get_attribute("src").endswith(f"/{second.code}")
+    assert src.get_attribute("src").split("?")[0].endswith(f"/{second.code}")
     # The strip marks the current result just after the label changes: wait for it, not race it.
     page.locator('[data-result][aria-current="true"][data-position="2"]').wait_for(timeout=5000)
     page.get_by_role("button", name="Previous result").click()

@@ -1,5 +1,6 @@
 // Results on the stage. A finished job (or a click on one of its results in the filmstrip) puts
-// the result over the image at full resolution, under the same zoom and pan as the mask. The
+// the result over the image, under the same zoom and pan as the mask: its preview first, the
+// full-resolution file only once the zoom shows more pixels than the preview has. The
 // strip is read from the job cards ([data-result] in #jobs), so a card swapped in by polling or
 // server push updates it with no extra wiring. Keys: , and . previous/next, hold C for the
 // original, D drift heatmap, A accept, Esc back to the image being edited.
@@ -41,6 +42,31 @@ export function attachStaging({ root, view, width, height, asset, onStage, onAcc
       img.style.transform = transform;
       img.classList.toggle("pixelated", view.scale >= 2);
     }
+    sharpen();
+  }
+
+  // The preview is enough while each of its pixels covers at least one device pixel.
+  let sharpening = null;
+  function sharpen() {
+    const el = tile();
+    const img = layers.result;
+    if (!el || !img.naturalWidth || img.dataset.resolution === "full" || sharpening === el.id) return;
+    const previewDensity = img.naturalWidth / Number(el.dataset.width || img.naturalWidth);
+    if (view.scale * (window.devicePixelRatio || 1) <= previewDensity * 1.05) return;
+    sharpening = el.id;
+    const full = new Image();
+    full.src = el.dataset.full;
+    full
+      .decode()
+      .then(() => {
+        if (tile() !== el) return;
+        img.src = full.src;
+        img.dataset.resolution = "full";
+      })
+      .catch(() => {})
+      .finally(() => {
+        if (sharpening === el.id) sharpening = null;
+      });
   }
 
   // The original a result is compared with: the job's own source. When that is the image on
@@ -82,7 +108,8 @@ export function attachStaging({ root, view, width, height, asset, onStage, onAcc
     else layers.drift.removeAttribute("src");
     if (el.dataset.original) layers.original.src = el.dataset.original;
     layers.result.alt = `Result on the canvas: ${text}`;
-    layers.result.src = el.dataset.full;
+    layers.result.dataset.resolution = "preview";
+    layers.result.src = el.dataset.preview || el.dataset.full;
     try {
       await layers.result.decode();
     } catch {
