@@ -126,3 +126,23 @@ def test_a_hole_that_swallows_the_work_copy_is_refused():
     hole[:, ::2] = 255
     with pytest.raises(fill.FillError, match="too little"):
         fill.fill(np.zeros((2000, 3000, 3), np.uint8), hole)
+
+
+def test_patchmatch_searches_a_small_holes_surroundings_and_a_spread_ones_whole_picture():
+    """The search area decides PatchMatch's time: a small hole's own surroundings (the hole
+    and half its size again on each side, at least MIN_CONTEXT), the whole picture when the
+    holes are spread over most of it."""
+    hole = np.zeros((600, 900), np.uint8)
+    hole[100:160, 300:400] = 255
+    top, bottom, left, right = fill._surroundings(hole)
+    assert (top, bottom) == (100 - fill.MIN_CONTEXT, 160 + fill.MIN_CONTEXT)
+    assert (left, right) == (300 - fill.MIN_CONTEXT, 400 + fill.MIN_CONTEXT)
+    hole[500:560, 800:860] = 255  # a second hole in the far corner
+    assert fill._surroundings(hole) == (0, 600, 0, 900)
+    rng = np.random.default_rng(3)
+    wall = np.clip(rng.normal(128, 12, (600, 900, 3)), 0, 255).astype(np.uint8)
+    single = np.zeros((600, 900), np.uint8)
+    single[100:160, 300:400] = 255
+    out = fill.fill(wall, single)
+    assert abs(out[100:160, 300:400].mean() - 128) < 12  # filled with wall
+    assert np.array_equal(out[single == 0], wall[single == 0])
