@@ -5,6 +5,7 @@ The editor pages list their jobs through `visible_records` and `group_jobs` from
 
 from __future__ import annotations
 
+import uuid
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django_htmx.http import HttpResponseStopPolling, reswap, retarget, trigger_
 
 from accounts.http import AuthenticatedHttpRequest as Request
 from editor import services
+from editor.canvas_context import jobs_around
 from gallery import services as gallery_services
 from gallery.models import Record
 
@@ -55,6 +57,9 @@ def _refused(request: Request, exc: services.EditRejected, *, back: str) -> Http
 @login_required
 def job_card(request: Request, code) -> HttpResponse:
     record = get_object_or_404(visible_records(request), code=code)
+    around = request.GET.get("around")
+    if around is not None and not _shown_on(request, record, around):
+        return HttpResponse(status=204)  # another page's job: nothing to add to this one
     response = render(
         request,
         "editor/job_card.html#job-card",
@@ -65,6 +70,21 @@ def job_card(request: Request, code) -> HttpResponse:
         if record.status == Record.Status.FAILED:
             trigger_client_event(response, "creditsChanged", {})
     return response
+
+
+def _shown_on(request: Request, record: Record, page: str) -> bool:
+    """Whether the jobs list of a page (a canvas: its image's code; "generate": text to image)
+    shows this record, so a tab can add a job sent from another tab."""
+    if page == "generate":
+        return record.type == Record.Type.IMAGE_GENERATOR
+    try:
+        code = uuid.UUID(page)
+    except ValueError:
+        return False
+    asset = gallery_services.assets_visible_to(request.membership).filter(code=code).first()
+    if asset is None:
+        return False
+    return visible_records(request).filter(jobs_around(asset, None), pk=record.pk).exists()
 
 
 @require_POST

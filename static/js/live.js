@@ -25,9 +25,33 @@ function showsStatus(card, status) {
   return card.classList.contains(`status-${status.toLowerCase()}`);
 }
 
+// A job this page does not show yet (sent from another tab or a script): the server says
+// whether it belongs to this page's list (204 when not), and its card is put first.
+const checked = new Set();
+async function addCard(code) {
+  const jobs = document.getElementById("jobs");
+  const around = jobs?.dataset.jobsAround;
+  if (!around || checked.has(code)) return;
+  checked.add(code);
+  const url = `${cardPattern.replace(PLACEHOLDER, code)}?via=live&around=${encodeURIComponent(around)}`;
+  const response = await fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" });
+  if (response.status !== 200 || document.getElementById(`job-${code}`)) return;
+  const template = document.createElement("template");
+  template.innerHTML = (await response.text()).trim();
+  const fresh = template.content.firstElementChild;
+  if (!fresh) return;
+  jobs.prepend(fresh);
+  document.querySelector("[data-jobs-empty]")?.remove();
+  window.htmx?.process(fresh);
+  const status = fresh.dataset.status;
+  document.dispatchEvent(new CustomEvent("promptbrush:job", { detail: { code, status, card: fresh } }));
+}
+
 async function refreshCard(code) {
   const card = document.getElementById(`job-${code}`);
   const status = wanted.get(code);
+  // Only jobs still under way: a finished one from elsewhere is in the gallery already.
+  if (!card && (status === "PENDING" || status === "RUNNING")) return addCard(code);
   if (!card || !status || showsStatus(card, status) || inFlight.has(code)) return;
   inFlight.add(code);
   try {

@@ -99,3 +99,58 @@ def test_a_queued_card_turns_done_from_a_pushed_event_without_polling(
         assert page.locator("[data-credit-usage]").inner_text() == "· 4,321 of 90,000 used"
     finally:
         stop(worker, timeout=30)
+
+
+ANOTHER_TAB = """
+import io
+from PIL import Image
+from accounts.models import Membership
+from editor.services.submit import start_edit, upload_image
+from gallery.models import Asset
+
+def png(mode, size, color):
+    buffer = io.BytesIO()
+    Image.new(mode, size, color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+membership = Membership.objects.get(pk={membership_id})
+mask = Image.new("L", (320, 240), 0)
+mask.paste(255, (40, 40, 120, 120))
+buffer = io.BytesIO()
+mask.save(buffer, format="PNG")
+here = Asset.objects.get(code="{source}")
+elsewhere = upload_image(membership, png("RGB", (320, 240), (30, 200, 30)), "other.png")
+for source in (here, elsewhere):
+    record = start_edit(
+        membership, type="IMAGE_INPAINTER", provider="local", model="telea",
+        prompt="from another tab", params={{}}, source=source, mask=buffer.getvalue(),
+    )
+    print(record.code)
+"""
+
+
+def test_a_job_sent_from_another_tab_appears_on_the_canvas_that_shows_its_image(
+    data_dir,  # noqa: F811
+    served,
+    browser_context,
+):
+    membership_id, source, _first = run_python(data_dir, SETUP).split()[-3:]
+    browser_context.add_cookies(
+        [{"name": "sessionid", "value": session_for(data_dir, "alice"), "url": served}]
+    )
+    page = browser_context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{served}/edit/{source}/")
+    page.wait_for_selector("html[data-live=on]", state="attached")
+    assert page.locator("[data-job]").count() == 1
+
+    script = ANOTHER_TAB.format(membership_id=membership_id, source=source)
+    here, elsewhere = run_python(data_dir, script).split()[-2:]
+
+    page.wait_for_selector(f"#job-{here}", timeout=15_000)
+    assert "Queued" in page.locator(f"#job-{here}").inner_text()
+    assert page.locator("[data-job]").first.get_attribute("id") == f"job-{here}"  # put first
+    page.wait_for_timeout(1000)  # the other image's job had as long to (wrongly) show up
+    assert page.locator(f"#job-{elsewhere}").count() == 0
+    assert errors == []

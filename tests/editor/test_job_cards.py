@@ -134,3 +134,16 @@ def test_rerun_adds_a_new_card(
     new = Record.objects.exclude(pk=record.pk).get()
     assert (new.source, new.model, new.status) == (asset, "telea", "SUCCESS")
     assert f'id="job-{new.code}"' in response.content.decode()
+
+
+def test_a_card_asked_for_another_page_says_so_with_no_content(
+    alice_client, alice_membership, asset
+):
+    """A tab adds a job it hears of only when its own list would show it."""
+    record = finished_record(alice_membership, asset)
+    other = services.upload_image(alice_membership, mask_png(), "other.png")
+    url = reverse("editor:job_card", args=[record.code])
+    assert alice_client.get(url, {"around": str(asset.code)}).status_code == 200
+    for page in (str(other.code), "generate", "not-a-code", "00000000-0000-4000-8000-000000000000"):
+        response = alice_client.get(url, {"around": page})
+        assert (response.status_code, response.content) == (204, b"")

@@ -139,6 +139,8 @@ async function submit(form, submitter) {
     const jobs = document.getElementById("jobs");
     const fragment = fromHTML(html);
     const added = [...fragment.children];
+    // The live feed may have put a card of this very job first already.
+    for (const card of fragment.querySelectorAll("[data-job]")) document.getElementById(card.id)?.remove();
     jobs.prepend(fragment);
     for (const el of added) window.htmx?.process(el);
     document.querySelector("[data-jobs-empty]")?.remove();
