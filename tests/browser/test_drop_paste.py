@@ -5,7 +5,7 @@ import base64
 import pytest
 from django.urls import reverse
 
-from tests.browser.test_editor import H, W, scene_png
+from tests.browser.canvas import H, W, scene_png
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,9 +3,7 @@
 Tasks run inline (ImmediateBackend), so a submitted `local` job is done when its card arrives.
 """
 
-import base64
 import io
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -15,103 +13,25 @@ from PIL import Image
 from editor import services
 from gallery.models import Record
 from gallery.services import store_asset
+from tests.browser.canvas import (
+    H,
+    W,
+    exported_mask,
+    form_refresh,
+    open_editor,
+    scene_png,
+    set_size,
+    stroke,
+)
 from tests.fakes.openai_server import OpenAIServer
 from tests.gallery.factories import make_record
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-W, H = 400, 300
-
-
-def scene_png() -> bytes:
-    """Grey with a red square at (150..250, 100..200): something for inpainting to remove."""
-    img = Image.new("RGB", (W, H), (128, 128, 128))
-    img.paste((220, 30, 30), (150, 100, 250, 200))
-    buffer = io.BytesIO()
-    img.save(buffer, format="PNG")
-    return buffer.getvalue()
-
 
 @pytest.fixture
 def asset(alice_membership):
     return services.upload_image(alice_membership, scene_png(), "scene.png")
-
-
-def open_editor(page, live_server, asset):
-    page.goto(live_server.url + reverse("editor:edit", args=[asset.code]))
-    page.wait_for_selector("html[data-editor-ready]")
-    page.wait_for_function("() => document.querySelector('[data-stage-image]').complete")
-
-
-@contextmanager
-def form_refresh(page):
-    """Waits, after the block, until the edit form has been re-rendered by the refresh (htmx GET
-    and swap) that the block set off: only then are its new fields there to type into."""
-    page.evaluate(
-        """() => {
-            window.pbFormRefreshed = false;
-            document.addEventListener("promptbrush:form-refreshed",
-                () => { window.pbFormRefreshed = true; }, { once: true });
-        }"""
-    )
-    yield
-    page.wait_for_function("() => window.pbFormRefreshed")
-
-
-@contextmanager
-def htmx_settled(page):
-    """Waits, after the block, until htmx has settled the content the block's request swapped
-    in: only then do the new elements' own htmx triggers listen."""
-    page.evaluate(
-        """() => {
-            window.pbSettled = false;
-            document.addEventListener("htmx:afterSettle",
-                () => { window.pbSettled = true; }, { once: true });
-        }"""
-    )
-    yield
-    page.wait_for_function("() => window.pbSettled")
-
-
-def to_client(page, x, y):
-    """Image pixel -> client coordinates, through the page's own viewport."""
-    return page.evaluate(
-        """([x, y]) => {
-            const v = window.promptbrush.view;
-            const r = v.stage.getBoundingClientRect();
-            const s = v.imageToStage(x, y);
-            return [r.left + v.stage.clientLeft + s.x, r.top + v.stage.clientTop + s.y];
-        }""",
-        [x, y],
-    )
-
-
-def stroke(page, points, steps=8):
-    """Drag the mouse through image pixels `points`."""
-    start = to_client(page, *points[0])
-    page.mouse.move(*start)
-    page.mouse.down()
-    for point in points[1:]:
-        page.mouse.move(*to_client(page, *point), steps=steps)
-    page.mouse.up()
-
-
-def set_size(page, size):
-    page.eval_on_selector(
-        '[data-setting="size"]',
-        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
-        size,
-    )
-
-
-def exported_mask(page) -> np.ndarray:
-    url = page.evaluate("window.promptbrush.exportMaskDataURL()")
-    img = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
-    assert img.size == (W, H)
-    assert img.mode in ("RGB", "RGBA")
-    arr = np.asarray(img.convert("RGBA"))
-    assert (arr[..., 3] == 255).all()  # opaque
-    return arr[..., 0]
 
 
 def test_upload_paint_submit_changes_only_the_painted_area(signed_in, live_server, alice):

@@ -12,9 +12,7 @@ from django.urls import reverse
 
 from editor import services
 from gallery.models import Record
-from tests.browser.chromium import ARGS, CHROMIUM
-from tests.browser.screens import harbour_png
-from tests.browser.test_editor import (
+from tests.browser.canvas import (
     form_refresh,
     htmx_settled,
     open_editor,
@@ -22,6 +20,8 @@ from tests.browser.test_editor import (
     set_size,
     stroke,
 )
+from tests.browser.chromium import ARGS, CHROMIUM
+from tests.browser.screens import harbour_png
 from tests.gallery.factories import make_record
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from PIL import Image
 
 from editor import services
 from gallery.models import Record
-from tests.browser.test_editor import (
+from tests.browser.canvas import (
     form_refresh,
     open_editor,
     scene_png,

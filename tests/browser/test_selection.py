@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from editor import services
-from tests.browser.test_editor import open_editor, set_size, stroke, to_client
+from tests.browser.canvas import open_editor, set_size, stroke, to_client
 from tests.scenes import iou, make_scene
 
 pytestmark = pytest.mark.django_db(transaction=True)
