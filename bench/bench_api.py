@@ -22,11 +22,8 @@ import base64
 import io
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,6 +34,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.stack import cpu_seconds, running_stack  # noqa: E402
 from tests.fakes.base import Reply  # noqa: E402
 from tests.fakes.openai_server import OpenAIServer  # noqa: E402
 
@@ -57,12 +55,6 @@ class SlowOpenAI(OpenAIServer):
         if self.canned is not None and request.path == "/v1/images/edits":
             return Reply(200, self.canned, {"Content-Type": "application/json"})
         return super().handle(request)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def png(w: int, h: int, kind: str = "noise", seed: int = 1) -> bytes:
@@ -88,18 +80,6 @@ def mask(w: int, h: int) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(m, "L").save(buf, "PNG")
     return buf.getvalue()
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds the processes have used so far (Linux /proc/<pid>/stat)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        with open(f"/proc/{pid}/stat") as f:
-            # The command name may hold spaces: the fields after its closing bracket are fixed.
-            fields = f.read().rpartition(")")[2].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return total / tick
 
 
 def pct(values: list[float], p: float) -> float:
@@ -129,157 +109,122 @@ def main() -> None:
     args = parser.parse_args()
 
     load_start = os.getloadavg()[0]
-    data_dir = tempfile.mkdtemp(prefix="promptbrush-bench-")
     width, height = (int(v) for v in args.size.lower().split("x"))
     fake = SlowOpenAI()
     if args.image == "photo":
         result = base64.b64encode(png(width, height, "photo", seed=2)).decode()
         fake.canned = json.dumps({"created": 0, "data": [{"b64_json": result}]}).encode()
     fake.start()
-    port = free_port()
     env = {
-        **os.environ,
-        "DATA_DIR": data_dir,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
         "OPENAI_BASE_URL": fake.base_url,
         "OPENAI_API_KEY": fake.api_key,
         "DEFAULT_CREDIT_LIMIT": str(10**12),
         "WORKER_THREADS": "64",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SITE_URL": f"http://127.0.0.1:{port}",
     }
-    py = sys.executable
-    run = lambda *cmd: subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: E731
-    run(py, "manage.py", "migrate", "--noinput")
-    token = run(py, "manage.py", "create_api_token", "bench", "--create").stdout.decode()
-    token = token.strip().splitlines()[-1].strip()
-    logs = open(Path(data_dir) / "bench.log", "w")  # noqa: SIM115
-    procs = [
-        subprocess.Popen(
-            [py, "-m", "uvicorn", "config.asgi:application", "--port", str(port),
-             "--log-level", "warning", "--timeout-keep-alive", "120"],
-            cwd=ROOT, env=env, stdout=logs, stderr=logs,
-        ),
-    ] + [
-        subprocess.Popen(
-            [py, "manage.py", "run_worker"], cwd=ROOT, env=env, stdout=logs, stderr=logs
-        )
-        for _ in range(args.workers)
-    ]  # fmt: skip
-    pids = [proc.pid for proc in procs]
-    base = f"http://127.0.0.1:{port}"
-    headers = {"API-KEY": token}
+    stack_options = {"workers": args.workers, "uvicorn_args": ("--timeout-keep-alive", "120")}
     try:
-        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
-            for _ in range(100):
-                try:
-                    if client.get("/api/providers").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.1)
-            source = png(width, height, args.image)
-            image = client.post("/api/assets", files={"asset": ("a.png", source)})
-            mask_up = client.post("/api/assets", files={"asset": ("m.png", mask(width, height))})
-            body = {
-                "type": "IMAGE_INPAINTER",
-                "model": "gpt-image-2.5-sunburst",
-                "provider": "openai",
-                "promptObject": {
-                    "prompt": "a red balloon",
-                    "imageUrl": image.json()["fileContent"]["path"],
-                    "maskUrl": mask_up.json()["fileContent"]["path"],
-                    "size": "auto",
-                    "quality": "low",
-                },
-            }
-            # (a) overhead per edit, zero provider latency
-            fake.latency = 0.0
-            warm = client.post("/api/features", json=body)
-            assert warm.status_code == 200, warm.text
-            totals, queue, provider = [], [], []
-            cpu_before = cpu_seconds(pids)
-            web_before = cpu_seconds(pids[:1])
-            for _ in range(args.edits):
-                t0 = time.perf_counter()
-                answer = client.post("/api/features", json=body).json()["aiRecord"]
-                totals.append((time.perf_counter() - t0) * 1000)
-                assert answer["status"] == "SUCCESS", answer["error"]
-                queue.append(answer["durations"]["queueMs"])
-                provider.append(answer["durations"]["providerMs"])
-            cpu_per_edit = (cpu_seconds(pids) - cpu_before) / args.edits
-            web_per_edit = (cpu_seconds(pids[:1]) - web_before) / args.edits
-            print(
-                f"(a) app overhead per edit, {args.size} inpaint, zero-latency provider, "
-                f"{args.edits} sequential sync calls:"
-            )
-            print(
-                f"    whole call  median {statistics.median(totals):.0f} ms, "
-                f"p95 {pct(totals, 95):.0f} ms"
-            )
-            print(
-                f"    of which queue wait median {statistics.median(queue):.0f} ms, "
-                f"provider call (incl. upload to the fake) median "
-                f"{statistics.median(provider):.0f} ms"
-            )
-            print(
-                f"    Promptbrush CPU (web + worker) per edit {cpu_per_edit:.3f} core-s "
-                f"(web {web_per_edit:.3f}, worker {cpu_per_edit - web_per_edit:.3f})"
-            )
-
-        fake.latency = args.latency
-
-        async def burst(asynchronous: bool) -> tuple[float, int]:
-            suffix = "?async=true" if asynchronous else ""
-            limits = httpx.Limits(max_connections=args.concurrent + 10)
-            cpu_before, web_before = cpu_seconds(pids), cpu_seconds(pids[:1])
-            async with httpx.AsyncClient(
-                base_url=base, headers=headers, timeout=300, limits=limits
-            ) as ac:
-                t0 = time.perf_counter()
-                answers = await asyncio.gather(
-                    *(ac.post(f"/api/features{suffix}", json=body) for _ in range(args.concurrent))
+        with running_stack(env, **stack_options) as stack:
+            pids, base, headers = stack.pids, stack.base_url, {"API-KEY": stack.token}
+            with stack.client(timeout=120) as client:
+                source = png(width, height, args.image)
+                image = client.post("/api/assets", files={"asset": ("a.png", source)})
+                mask_up = client.post(
+                    "/api/assets", files={"asset": ("m.png", mask(width, height))}
                 )
-                codes = [a.json()["aiRecord"]["uuid"] for a in answers]
-                pending = set(codes)
-                ok = sum(a.json()["aiRecord"]["status"] == "SUCCESS" for a in answers)
-                if asynchronous:
-                    ok = 0
-                    while pending:
-                        await asyncio.sleep(0.1)
-                        polled = await asyncio.gather(
-                            *(ac.get(f"/api/features/{c}") for c in pending)
-                        )
-                        for p in polled:
-                            record = p.json()["aiRecord"]
-                            if record["status"] in ("SUCCESS", "FAILED"):
-                                pending.discard(record["uuid"])
-                                ok += record["status"] == "SUCCESS"
-                wall = time.perf_counter() - t0
-                # Polling GETs are included: they are what an async client costs the app.
-                web = (cpu_seconds(pids[:1]) - web_before) / args.concurrent
-                return wall, ok, (cpu_seconds(pids) - cpu_before) / args.concurrent, web
+                body = {
+                    "type": "IMAGE_INPAINTER",
+                    "model": "gpt-image-2.5-sunburst",
+                    "provider": "openai",
+                    "promptObject": {
+                        "prompt": "a red balloon",
+                        "imageUrl": image.json()["fileContent"]["path"],
+                        "maskUrl": mask_up.json()["fileContent"]["path"],
+                        "size": "auto",
+                        "quality": "low",
+                    },
+                }
+                # (a) overhead per edit, zero provider latency
+                fake.latency = 0.0
+                warm = client.post("/api/features", json=body)
+                assert warm.status_code == 200, warm.text
+                totals, queue, provider = [], [], []
+                cpu_before = cpu_seconds(pids)
+                web_before = cpu_seconds(pids[:1])
+                for _ in range(args.edits):
+                    t0 = time.perf_counter()
+                    answer = client.post("/api/features", json=body).json()["aiRecord"]
+                    totals.append((time.perf_counter() - t0) * 1000)
+                    assert answer["status"] == "SUCCESS", answer["error"]
+                    queue.append(answer["durations"]["queueMs"])
+                    provider.append(answer["durations"]["providerMs"])
+                cpu_per_edit = (cpu_seconds(pids) - cpu_before) / args.edits
+                web_per_edit = (cpu_seconds(pids[:1]) - web_before) / args.edits
+                print(
+                    f"(a) app overhead per edit, {args.size} inpaint, zero-latency provider, "
+                    f"{args.edits} sequential sync calls:"
+                )
+                print(
+                    f"    whole call  median {statistics.median(totals):.0f} ms, "
+                    f"p95 {pct(totals, 95):.0f} ms"
+                )
+                print(
+                    f"    of which queue wait median {statistics.median(queue):.0f} ms, "
+                    f"provider call (incl. upload to the fake) median "
+                    f"{statistics.median(provider):.0f} ms"
+                )
+                print(
+                    f"    Promptbrush CPU (web + worker) per edit {cpu_per_edit:.3f} core-s "
+                    f"(web {web_per_edit:.3f}, worker {cpu_per_edit - web_per_edit:.3f})"
+                )
 
-        for label, asynchronous in (("async", True), ("sync (waiting)", False)):
-            wall, ok, cpu, web = asyncio.run(burst(asynchronous))
-            print(
-                f"({'b' if asynchronous else 'c'}) {args.concurrent} concurrent {label} edits, "
-                f"provider latency {args.latency:g} s: wall {wall:.2f} s "
-                f"({wall / args.latency:.2f}x the latency), {ok} SUCCESS, "
-                f"CPU per edit {cpu:.3f} core-s (web {web:.3f}, worker {cpu - web:.3f})"
-            )
+            fake.latency = args.latency
+
+            async def burst(asynchronous: bool) -> tuple[float, int]:
+                suffix = "?async=true" if asynchronous else ""
+                limits = httpx.Limits(max_connections=args.concurrent + 10)
+                cpu_before, web_before = cpu_seconds(pids), cpu_seconds(pids[:1])
+                async with httpx.AsyncClient(
+                    base_url=base, headers=headers, timeout=300, limits=limits
+                ) as ac:
+                    t0 = time.perf_counter()
+                    answers = await asyncio.gather(
+                        *(
+                            ac.post(f"/api/features{suffix}", json=body)
+                            for _ in range(args.concurrent)
+                        )
+                    )
+                    codes = [a.json()["aiRecord"]["uuid"] for a in answers]
+                    pending = set(codes)
+                    ok = sum(a.json()["aiRecord"]["status"] == "SUCCESS" for a in answers)
+                    if asynchronous:
+                        ok = 0
+                        while pending:
+                            await asyncio.sleep(0.1)
+                            polled = await asyncio.gather(
+                                *(ac.get(f"/api/features/{c}") for c in pending)
+                            )
+                            for p in polled:
+                                record = p.json()["aiRecord"]
+                                if record["status"] in ("SUCCESS", "FAILED"):
+                                    pending.discard(record["uuid"])
+                                    ok += record["status"] == "SUCCESS"
+                    wall = time.perf_counter() - t0
+                    # Polling GETs are included: they are what an async client costs the app.
+                    web = (cpu_seconds(pids[:1]) - web_before) / args.concurrent
+                    return wall, ok, (cpu_seconds(pids) - cpu_before) / args.concurrent, web
+
+            for label, asynchronous in (("async", True), ("sync (waiting)", False)):
+                wall, ok, cpu, web = asyncio.run(burst(asynchronous))
+                print(
+                    f"({'b' if asynchronous else 'c'}) {args.concurrent} concurrent {label} edits, "
+                    f"provider latency {args.latency:g} s: wall {wall:.2f} s "
+                    f"({wall / args.latency:.2f}x the latency), {ok} SUCCESS, "
+                    f"CPU per edit {cpu:.3f} core-s (web {web:.3f}, worker {cpu - web:.3f})"
+                )
+            print(f"(logs and database in {stack.data_dir})")
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
         fake.stop()
-        logs.close()
-        load_end = os.getloadavg()[0]
-        print(f"(logs and database in {data_dir}; load average {load_start:.1f} -> {load_end:.1f})")
+        print(f"(load average {load_start:.1f} -> {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

@@ -20,16 +20,12 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import cv2
-import httpx
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -37,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import inpaint_metrics as im  # noqa: E402
+from bench.stack import cpu_seconds, running_stack  # noqa: E402
 from editor.engine import fill  # noqa: E402
 
 MODELS = fill.METHODS
@@ -131,99 +128,41 @@ def _png(pixels: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (Linux /proc; 0 elsewhere)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def end_to_end(width: int = 1536, height: int = 1024, runs: int = 3) -> None:
     photo = cv2.resize(im.photo("motorcycle_left.png"), (width, height), cv2.INTER_CUBIC)
     hole = im.hole_mask(width, height, 0.20, seed=7)
     cpu, wall = time.process_time(), time.perf_counter()
     fill.fill(photo, hole.astype(np.uint8) * 255)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    data_dir = tempfile.mkdtemp(prefix="promptbrush-bench-local-")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATA_DIR": data_dir,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SITE_URL": f"http://127.0.0.1:{port}",
-    }
-    py = sys.executable
-    run = lambda *cmd: subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: E731
-    run(py, "manage.py", "migrate", "--noinput")
-    token = run(py, "manage.py", "create_api_token", "bench", "--create").stdout.decode()
-    token = token.strip().splitlines()[-1].strip()
-    logs = open(Path(data_dir) / "bench.log", "w")  # noqa: SIM115
-    procs = [
-        subprocess.Popen(
-            [py, "-m", "uvicorn", "config.asgi:application", "--port", str(port),
-             "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=logs, stderr=logs,
-        ),
-        subprocess.Popen([py, "manage.py", "run_worker"], cwd=ROOT, env=env, stdout=logs,
-                         stderr=logs),
-    ]  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, headers={"API-KEY": token}, timeout=120) as client:
-            for _ in range(200):
-                try:
-                    if client.get("/api/providers").status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.1)
-            paths = []
-            for name, pixels in (("photo.png", photo), ("mask.png", hole.astype(np.uint8) * 255)):
-                answer = client.post("/api/assets", files={"asset": (name, _png(pixels))})
-                paths.append(answer.json()["fileContent"]["path"])
-            body = {
-                "type": "IMAGE_INPAINTER",
-                "provider": "local",
-                "model": "patchmatch",
-                "promptObject": {"prompt": "", "imageUrl": paths[0], "maskUrl": paths[1]},
-            }
-            walls, cpus = [], []
-            pids = [proc.pid for proc in procs]
-            for _ in range(runs):
-                start, cpu_start = time.perf_counter(), _cpu_seconds(pids)
-                record = client.post("/api/features", json=body).json()["aiRecord"]
-                walls.append(time.perf_counter() - start)
-                cpus.append(_cpu_seconds(pids) - cpu_start)
-                assert record["status"] == "SUCCESS", record.get("error")
-        print(
-            f"\n(b) end to end, {width}x{height} photo, {hole.mean() * 100:.0f} % hole, "
-            f"patchmatch through uvicorn + run_worker, {runs} waiting POST /api/features:"
-        )
-        print(f"    the fill alone, in this process: {cpu:.2f} s CPU, {wall:.2f} s wall")
-        print(
-            f"    whole call: wall median {statistics.median(walls):.2f} s, best "
-            f"{min(walls):.2f} s; CPU of web + worker per call median "
-            f"{statistics.median(cpus):.2f} s (the wall time on an idle core; target < 5 s)"
-        )
-        print(f"    load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
-        logs.close()
+    with running_stack() as stack, stack.client(timeout=120) as client:
+        paths = []
+        for name, pixels in (("photo.png", photo), ("mask.png", hole.astype(np.uint8) * 255)):
+            answer = client.post("/api/assets", files={"asset": (name, _png(pixels))})
+            paths.append(answer.json()["fileContent"]["path"])
+        body = {
+            "type": "IMAGE_INPAINTER",
+            "provider": "local",
+            "model": "patchmatch",
+            "promptObject": {"prompt": "", "imageUrl": paths[0], "maskUrl": paths[1]},
+        }
+        walls, cpus = [], []
+        for _ in range(runs):
+            start, cpu_start = time.perf_counter(), cpu_seconds(stack.pids)
+            record = client.post("/api/features", json=body).json()["aiRecord"]
+            walls.append(time.perf_counter() - start)
+            cpus.append(cpu_seconds(stack.pids) - cpu_start)
+            assert record["status"] == "SUCCESS", record.get("error")
+    print(
+        f"\n(b) end to end, {width}x{height} photo, {hole.mean() * 100:.0f} % hole, "
+        f"patchmatch through uvicorn + run_worker, {runs} waiting POST /api/features:"
+    )
+    print(f"    the fill alone, in this process: {cpu:.2f} s CPU, {wall:.2f} s wall")
+    print(
+        f"    whole call: wall median {statistics.median(walls):.2f} s, best "
+        f"{min(walls):.2f} s; CPU of web + worker per call median "
+        f"{statistics.median(cpus):.2f} s (the wall time on an idle core; target < 5 s)"
+    )
+    print(f"    load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 def main() -> None:
