@@ -74,9 +74,16 @@ def _cv2_png(data: bytes, channels: int) -> np.ndarray | None:
     return cv2.cvtColor(bgr, cv2.COLOR_BGRA2RGBA)
 
 
-def encode_png(pixels: np.ndarray, icc_profile: bytes | None = None) -> bytes:
-    """An 8-bit PNG of RGB, RGBA or grey pixels, with the ICC profile when one is given."""
-    return png_writer.encode(pixels, icc_profile)
+def encode_png(
+    pixels: np.ndarray,
+    icc_profile: bytes | None = None,
+    *,
+    same_as: dict | None = None,
+    changed_rows: tuple[int, int] = (0, 0),
+) -> bytes:
+    """An 8-bit PNG of RGB, RGBA or grey pixels, with the ICC profile when one is given;
+    `same_as` and `changed_rows` reuse another image's bands (png_writer.encode)."""
+    return png_writer.encode(pixels, icc_profile, same_as=same_as, changed_rows=changed_rows)
 
 
 def is_complete(data: bytes) -> bool:

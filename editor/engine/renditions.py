@@ -32,7 +32,6 @@ class Rendition:
     data: bytes
     width: int
     height: int
-    format: str = "webp"  # also the file extension
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from editor.engine import codec, container, drift, images, paste_back, png_writer, renditions
+from editor.engine import codec, container, drift, images, paste_back, renditions
 from editor.providers.base import IMAGE_INPAINTER, ProviderError
 from editor.services.prepare import Prepared
 from editor.services.sources import source_bands
@@ -27,7 +27,7 @@ def _encode_result(
     if fmt == "png":
         # Outside the mask's rows the result is the source, row for row: those PNG bands are
         # the source's, compressed once for all its edits.
-        return png_writer.encode(pixels, icc, same_as=source_png, changed_rows=rows)
+        return codec.encode_png(pixels, icc, same_as=source_png, changed_rows=rows)
     img = codec.Decoded(pixels, fmt, icc).image()
     return images.encode(img, fmt, quality)  # type: ignore[arg-type]
 
@@ -94,11 +94,7 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
     shown = renditions.render(final)  # from the decoded result: no second decode
     preview, thumb = shown.preview, shown.thumbnail
     result_asset.preview = store(
-        preview.data,
-        Asset.Kind.PREVIEW,
-        "preview",
-        preview.format,
-        (preview.width, preview.height),
+        preview.data, Asset.Kind.PREVIEW, "preview", "webp", (preview.width, preview.height)
     )
     thumb_asset = store(
         thumb.data, Asset.Kind.THUMBNAIL, "thumbnail", "webp", (thumb.width, thumb.height)

@@ -62,7 +62,7 @@ def upload_image(membership: Membership, data: bytes, name: str) -> Asset:
             membership,
             shown.data,
             kind=Asset.Kind.PREVIEW,
-            extension=shown.format,
+            extension="webp",
             name=f"preview-{name}"[:255],
             width=shown.width,
             height=shown.height,

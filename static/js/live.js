@@ -25,6 +25,17 @@ function showsStatus(card, status) {
   return card.classList.contains(`status-${status.toLowerCase()}`);
 }
 
+// A job card as the server renders it now, or null (an error, or 204: nothing to show; a
+// finished card comes as 286, htmx's "stop polling").
+async function fetchCard(code, query = "") {
+  const url = `${cardPattern.replace(PLACEHOLDER, code)}?via=live${query}`;
+  const response = await fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" });
+  if (!response.ok || response.status === 204) return null;
+  const template = document.createElement("template");
+  template.innerHTML = (await response.text()).trim();
+  return template.content.firstElementChild;
+}
+
 // A job this page does not show yet (sent from another tab or a script): the server says
 // whether it belongs to this page's list (204 when not), and its card is put first.
 const checked = new Set();
@@ -33,18 +44,11 @@ async function addCard(code) {
   const around = jobs?.dataset.jobsAround;
   if (!around || checked.has(code)) return;
   checked.add(code);
-  const url = `${cardPattern.replace(PLACEHOLDER, code)}?via=live&around=${encodeURIComponent(around)}`;
-  const response = await fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" });
-  if (response.status !== 200 || document.getElementById(`job-${code}`)) return;
-  const template = document.createElement("template");
-  template.innerHTML = (await response.text()).trim();
-  const fresh = template.content.firstElementChild;
-  if (!fresh) return;
+  const fresh = await fetchCard(code, `&around=${encodeURIComponent(around)}`).catch(() => null);
+  if (!fresh || document.getElementById(`job-${code}`)) return;
   jobs.prepend(fresh);
   document.querySelector("[data-jobs-empty]")?.remove();
   window.htmx?.process(fresh);
-  const status = fresh.dataset.status;
-  document.dispatchEvent(new CustomEvent("promptbrush:job", { detail: { code, status, card: fresh } }));
 }
 
 async function refreshCard(code) {
@@ -54,22 +58,18 @@ async function refreshCard(code) {
   if (!card && (status === "PENDING" || status === "RUNNING")) return addCard(code);
   if (!card || !status || showsStatus(card, status) || inFlight.has(code)) return;
   inFlight.add(code);
+  const asked = status;
   try {
-    const url = `${cardPattern.replace(PLACEHOLDER, code)}?via=live`;
-    const response = await fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" });
-    if (!response.ok) return;
-    const template = document.createElement("template");
-    template.innerHTML = (await response.text()).trim();
-    const fresh = template.content.firstElementChild;
+    const fresh = await fetchCard(code).catch(() => null);
     const current = document.getElementById(`job-${code}`);
     if (!fresh || !current) return;
     current.replaceWith(fresh);
     window.htmx?.process(fresh);
-    document.dispatchEvent(new CustomEvent("promptbrush:job", { detail: { code, status, card: fresh } }));
   } finally {
     inFlight.delete(code);
-    const again = document.getElementById(`job-${code}`);
-    if (again && !showsStatus(again, wanted.get(code))) setTimeout(() => refreshCard(code), 0);
+    // Again only for a newer event heard meanwhile: a failed fetch is not retried in a loop
+    // (the card's own 2 s poll takes over when the stream drops).
+    if (wanted.get(code) !== asked) refreshCard(code);
   }
 }
 

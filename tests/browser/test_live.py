@@ -146,11 +146,13 @@ def test_a_job_sent_from_another_tab_appears_on_the_canvas_that_shows_its_image(
     assert page.locator("[data-job]").count() == 1
 
     script = ANOTHER_TAB.format(membership_id=membership_id, source=source)
-    here, elsewhere = run_python(data_dir, script).split()[-2:]
+    # The other image's job is asked about too, and the server says it is not this page's.
+    with page.expect_response(lambda r: "around=" in r.url and r.status == 204) as refused:
+        here, elsewhere = run_python(data_dir, script).split()[-2:]
+    assert f"/jobs/{elsewhere}/" in refused.value.url
 
     page.wait_for_selector(f"#job-{here}", timeout=15_000)
     assert "Queued" in page.locator(f"#job-{here}").inner_text()
     assert page.locator("[data-job]").first.get_attribute("id") == f"job-{here}"  # put first
-    page.wait_for_timeout(1000)  # the other image's job had as long to (wrongly) show up
     assert page.locator(f"#job-{elsewhere}").count() == 0
     assert errors == []

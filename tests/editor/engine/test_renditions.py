@@ -12,7 +12,7 @@ from tests.editor.engine.test_drift import photo
 
 def opened(rendition):
     img = Image.open(io.BytesIO(rendition.data))
-    assert img.format == "WEBP" == rendition.format.upper()
+    assert img.format == "WEBP"
     assert img.size == (rendition.width, rendition.height)
     return img
 
@@ -20,7 +20,6 @@ def opened(rendition):
 def test_a_large_result_gets_a_1600_px_preview_and_a_384_px_thumbnail():
     pixels = np.asarray(Image.fromarray(photo()).resize((2000, 1300)))
     made = renditions.render(pixels)
-    assert (made.preview.format, made.thumbnail.format) == ("webp", "webp")
     assert opened(made.preview).size == (1600, 1040)
     assert opened(made.thumbnail).size == (384, 250)
     png = io.BytesIO()
@@ -47,7 +46,7 @@ def test_transparency_survives():
     img.paste((0, 0, 255, 255), (0, 0, 250, 400))
     made = renditions.render(img)
     preview = opened(made.preview)
-    assert made.preview.format == "webp" and preview.mode == "RGBA"
+    assert preview.mode == "RGBA"
     assert preview.getpixel((400, 200))[3] == 0 and preview.getpixel((100, 200))[3] == 255
 
 
