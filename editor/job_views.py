@@ -67,8 +67,11 @@ def job_card(request: Request, code) -> HttpResponse:
     )
     if record.is_done and request.htmx:
         response.status_code = HttpResponseStopPolling.status_code
-        if record.status == Record.Status.FAILED:
-            trigger_client_event(response, "creditsChanged", {})
+        if record.status == Record.Status.FAILED:  # refunded: the badge follows
+            membership = request.membership
+            membership.refresh_from_db(fields=["used_credit"])
+            figures = {"used": membership.used_credit, "limit": membership.credit_limit}
+            trigger_client_event(response, "creditsChanged", figures)
     return response
 
 

@@ -158,7 +158,9 @@ def _form_context(request: Request, form: EditForm) -> dict:
     try:
         for provider, model in form.targets():
             if provider and model:
-                cost += services.estimate_cost(provider, model, form.values())
+                cost += services.estimate_cost(
+                    provider, model, form.values(), team_id=request.membership.team_id
+                )
     except (KeyError, ValueError):
         cost = None
     return {

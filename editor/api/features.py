@@ -114,8 +114,6 @@ async def _wait(record: Record) -> None:
     every waiter at once); the status itself is always read from the database, and re-read
     every 2 s in case a change was missed."""
     deadline = time.monotonic() + float(getattr(settings, "API_WAIT_SECONDS", 600))
-    if await sync_to_async(_status)(record.pk) in _DONE:
-        return
     hub = live_hub()
     changes = hub.subscribe(record.membership_id)
     code = str(record.code)

@@ -23,18 +23,10 @@ CHANNEL = "promptbrush_records"
 
 
 def _conninfo() -> dict:
-    settings = connection.settings_dict
-    params = {
-        "dbname": settings["NAME"],
-        "user": settings.get("USER") or None,
-        "password": settings.get("PASSWORD") or None,
-        "host": settings.get("HOST") or None,
-        "port": settings.get("PORT") or None,
-    }
-    for key in ("sslmode", "sslrootcert", "sslcert", "sslkey"):
-        if key in settings.get("OPTIONS", {}):
-            params[key] = settings["OPTIONS"][key]
-    return {k: v for k, v in params.items() if v is not None}
+    """The same connection settings as the app's own (OPTIONS included), without Django's."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    return params
 
 
 class NotifySource:

@@ -36,12 +36,12 @@ def variation_prompt(prompt: str) -> str:
     return f"{VARIATION_PROMPT} {prompt.strip()}".strip()
 
 
-def canonical_mask(record: Record, size: tuple[int, int]) -> np.ndarray:
-    """The record's mask at `size` with its options applied."""
+def canonical_mask(record: Record, size: tuple[int, int], data: bytes | None = None) -> np.ndarray:
+    """The record's mask at `size` with its options applied (`data`: its bytes, if read)."""
     options = record.options or {}
     assert record.mask is not None
     return masks.prepare(
-        masks.load_mask(read_asset(record.mask), size),
+        masks.load_mask(data if data is not None else read_asset(record.mask), size),
         invert=bool(options.get("invert")),
         grow=int(options.get("grow") or 0),
         feather=int(options.get("feather") or 0),
@@ -50,7 +50,7 @@ def canonical_mask(record: Record, size: tuple[int, int]) -> np.ndarray:
 
 def prepare(record: Record) -> Prepared:
     """The EditRequest for `record`, with what paste-back needs afterwards."""
-    spec = catalogue.model_spec(record.provider, record.model)
+    spec = catalogue.model_spec(record.provider, record.model, record.team_id)
     max_side = spec.max_side if spec is not None else images.FREE_MAX_SIDE
     params = {k: v for k, v in record.prompt_object.items() if k not in NOT_PARAMS}
     sent_type, prompt = record.type, record.prompt
@@ -71,9 +71,11 @@ def prepare(record: Record) -> Prepared:
         shrunk = renditions.shrink(extra.pixels, max_side)
         prepared.request.images.append(codec.encode_png(shrunk, extra.icc_profile))
     if record.type == IMAGE_INPAINTER:
-        prepared.mask_full = canonical_mask(record, original.size)
+        mask_bytes = read_asset(record.mask)
+        prepared.mask_full = canonical_mask(record, original.size, mask_bytes)
         if upstream.shape[:2] == original.pixels.shape[:2]:
             prepared.request.mask = prepared.mask_full
-        else:
-            prepared.request.mask = canonical_mask(record, (upstream.shape[1], upstream.shape[0]))
+        else:  # grow and feather at the size sent, from the same bytes
+            upstream_size = (upstream.shape[1], upstream.shape[0])
+            prepared.request.mask = canonical_mask(record, upstream_size, mask_bytes)
     return prepared

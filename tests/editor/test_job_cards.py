@@ -1,5 +1,7 @@
 """The live job cards of the editor pages: polling, failure reasons, stars, run again."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -55,6 +57,19 @@ def test_failed_job_card_shows_the_reason(alice_client, alice_membership, asset)
     assert '<p class="job-error" role="alert" data-job-error>The key was refused.</p>' in (
         response.content.decode()
     )
+
+
+def test_a_failed_card_polled_by_htmx_brings_the_refunded_credit_figures(
+    alice_client, alice_membership, asset
+):
+    record = finished_record(alice_membership, asset)
+    Record.objects.filter(pk=record.pk).update(status="FAILED", error="The key was refused.")
+    alice_membership.refresh_from_db()
+    response = alice_client.get(
+        reverse("editor:job_card", args=[record.code]), headers={"HX-Request": "true"}
+    )
+    figures = {"used": alice_membership.used_credit, "limit": alice_membership.credit_limit}
+    assert json.loads(response["HX-Trigger"]) == {"creditsChanged": figures}
 
 
 def test_outsider_and_team_member_get_404_on_job_cards(
