@@ -74,6 +74,15 @@ def _cv2_png(data: bytes, channels: int) -> np.ndarray | None:
     return cv2.cvtColor(bgr, cv2.COLOR_BGRA2RGBA)
 
 
+def pixels_of(img: Image.Image | np.ndarray) -> np.ndarray:
+    """The RGB or RGBA uint8 pixels of a Pillow image or an array (grey becomes RGB)."""
+    if isinstance(img, np.ndarray):
+        return img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2)
+    if img.mode not in ("RGB", "RGBA"):
+        img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
+    return np.asarray(img)
+
+
 def encode_png(
     pixels: np.ndarray,
     icc_profile: bytes | None = None,

@@ -14,7 +14,7 @@ import struct
 
 from PIL import Image
 
-from editor.engine import images
+from editor.engine import codec
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Critical chunks plus the ancillary ones that change how pixels look; everything else (text,
@@ -31,10 +31,13 @@ WEBP_KEEP = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ICCP", b"ANIM", b"ANMF"}
 VP8X_EXIF_AND_XMP = 0x08 | 0x04
 
 
-def for_storage(data: bytes, img: Image.Image) -> tuple[bytes, str]:
+def for_storage(
+    data: bytes, img: Image.Image, icc_profile: bytes | None = None
+) -> tuple[bytes, str]:
     """(bytes, extension) to store for an image we were sent, `img` being its decoded form from
     `images.open_image`: the original cut to the image alone when it is a plain RGB/RGBA file
-    with no rotation to apply (no quality lost), else `img` as a PNG."""
+    with no rotation to apply (no quality lost), else `img` as a PNG, with the colour profile
+    (`icc_profile`, else the one `img` carries)."""
     try:
         with Image.open(io.BytesIO(data)) as raw:
             fmt = str(raw.format).lower()
@@ -44,7 +47,8 @@ def for_storage(data: bytes, img: Image.Image) -> tuple[bytes, str]:
     trimmed = only_the_image(data, fmt) if plain else None
     if trimmed is not None and _draws(trimmed, img):
         return trimmed, fmt
-    return images.encode_png(img), "png"
+    icc = icc_profile or img.info.get("icc_profile")
+    return codec.encode_png(codec.pixels_of(img), icc), "png"
 
 
 def _draws(data: bytes, img: Image.Image) -> bool:

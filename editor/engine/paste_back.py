@@ -15,15 +15,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from editor.engine import codec
+
 Pixels = np.ndarray | Image.Image
-
-
-def _array(img: Pixels) -> np.ndarray:
-    if isinstance(img, np.ndarray):
-        return img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2)
-    if img.mode not in ("RGB", "RGBA"):
-        img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
-    return np.asarray(img)
 
 
 def _fit_box(result: np.ndarray, size: tuple[int, int], box: tuple[int, int, int, int]):
@@ -69,14 +63,14 @@ def paste_back(original: Pixels, result: Pixels, mask: np.ndarray) -> Pixels:
     Alpha: an RGBA original stays RGBA. An RGBA result's alpha is blended like the colour;
     an RGB result says nothing about transparency, so the original alpha is kept.
     """
-    base = _array(original)
+    base = codec.pixels_of(original)
     h, w = base.shape[:2]
     if mask.shape != (h, w):
         raise ValueError(f"mask is {mask.shape[1]}x{mask.shape[0]}, original is {w}x{h}")
     out = base.copy()  # pixels we do not touch stay exactly the original's
     x, y, bw, bh = cv2.boundingRect(mask)
     if bw and bh:
-        res = _array(result)
+        res = codec.pixels_of(result)
         channels = 4 if base.shape[2] == 4 and res.shape[2] == 4 else 3
         box = _fit_box(np.ascontiguousarray(res[..., :channels]), (w, h), (x, y, x + bw, y + bh))
         _blend(out[y : y + bh, x : x + bw, :channels], box, mask[y : y + bh, x : x + bw])

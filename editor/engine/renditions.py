@@ -16,6 +16,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from editor.engine import codec
+
 PREVIEW_SIDE = 1600
 THUMB_SIDE = 384
 # Previews are WebP (what the editing loop's page-weight budget was set with): method 0, the
@@ -65,14 +67,6 @@ def _preview(pixels: np.ndarray) -> Rendition:
     return _webp(pixels, _PREVIEW)
 
 
-def _pixels(img: Image.Image | np.ndarray) -> np.ndarray:
-    if isinstance(img, np.ndarray):
-        return img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2)
-    if img.mode not in ("RGB", "RGBA"):
-        img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
-    return np.asarray(img)
-
-
 def worth_a_preview(width: int, height: int, fmt: str) -> bool:
     """A JPEG or WebP that already fits the preview size is as light as its preview would be."""
     return max(width, height) > PREVIEW_SIDE or fmt.lower() not in ("jpeg", "jpg", "webp")
@@ -80,7 +74,7 @@ def worth_a_preview(width: int, height: int, fmt: str) -> bool:
 
 def preview(img: Image.Image | np.ndarray, *, max_side: int = PREVIEW_SIDE) -> Rendition:
     """Only the preview (an upload needs no thumbnail)."""
-    return _preview(shrink(_pixels(img), max_side))
+    return _preview(shrink(codec.pixels_of(img), max_side))
 
 
 def render(
@@ -90,7 +84,7 @@ def render(
     thumb_side: int = THUMB_SIDE,
 ) -> Renditions:
     """Preview and thumbnail of a decoded image (RGB or RGBA, array or Pillow image)."""
-    pixels = _pixels(img)
+    pixels = codec.pixels_of(img)
     preview = shrink(pixels, preview_side)
     thumbnail = shrink(preview, thumb_side)  # from the preview: a fraction of the work
     return Renditions(_preview(preview), _webp(thumbnail, _THUMB))

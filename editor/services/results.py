@@ -123,7 +123,7 @@ def _raw_for_storage(data: bytes, raw: codec.Decoded) -> tuple[bytes, str]:
     cuts anything appended or hidden in metadata."""
     if container.only_the_image(data, raw.format) == data:
         return data, raw.format
-    return container.for_storage(data, raw.image())
+    return container.for_storage(data, raw.image(), raw.icc_profile)
 
 
 def discard(stored: list[RecordImage]) -> None:

@@ -4,7 +4,6 @@ import threading
 import time
 
 import pytest
-from django.utils import timezone
 
 from editor import services
 from editor.services.job import reap_stale_records
@@ -55,4 +54,3 @@ def test_a_long_provider_call_keeps_the_heartbeat_fresh(alice_membership, settin
     assert record.status == Record.Status.SUCCESS
     # Claimed, then at least two beats during the 3.5 s call (one a second).
     assert len({b for b in beats if b is not None}) >= 3
-    assert record.heartbeat <= timezone.now()

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, PngImagePlugin
 
+from editor.engine import codec
 from editor.engine.container import for_storage, only_the_image
 from editor.engine.images import open_image
 from tests.reliability.test_one_image_stored import PAYLOAD, encoded, photo, zip_bytes
@@ -82,3 +83,15 @@ def test_a_rotated_jpeg_is_stored_as_a_png_of_the_upright_image():
     assert fmt == "png"
     assert Image.open(io.BytesIO(stored)).size == (48, 64)
     assert PAYLOAD not in stored
+
+
+def test_a_file_stored_re_encoded_keeps_its_colour_profile():
+    """A provider's PNG with bytes after its end and an alpha channel that says nothing is
+    decoded as RGB and stored re-encoded: its colour profile goes with it."""
+    buffer = io.BytesIO()
+    Image.new("RGBA", (8, 8), (10, 20, 30, 255)).save(buffer, "PNG", icc_profile=b"a profile")
+    data = buffer.getvalue() + b"appended"
+    decoded = codec.decode(data)
+    stored, fmt = for_storage(data, decoded.image(), decoded.icc_profile)
+    assert fmt == "png" and stored != data
+    assert Image.open(io.BytesIO(stored)).info["icc_profile"] == b"a profile"
