@@ -112,26 +112,26 @@ def edit(request: Request, code) -> HttpResponse:
         refresh_url=reverse("editor:submit"),
         initial={"source": asset.code, **canvas_context.continued_settings(parent)},
     )
+    context = {"form": form, **_form_context(request, form), **_canvas(request, asset, parent)}
+    return render(request, "editor/edit.html", context)
+
+
+def _canvas(request: Request, asset: Asset, parent: Record | None) -> dict:
+    """What the canvas page shows around its form: the jobs around this image and the masks
+    painted before on it (or on the edit this result came from)."""
     jobs = visible_records(request).filter(canvas_context.jobs_around(asset, parent))[:JOBS_SHOWN]
-    # Masks painted before on this image, or on the edit this result came from.
     earlier = Q(source=asset) | Q(pk=parent.pk) if parent else Q(source=asset)
     previous_masks = (
         gallery_services.records_visible_to(request.membership)
         .filter(earlier, mask__isnull=False)
         .select_related("mask")[:12]
     )
-    return render(
-        request,
-        "editor/edit.html",
-        {
-            "asset": asset,
-            "parent": parent,
-            "previous_masks": previous_masks,
-            "form": form,
-            **_form_context(request, form),
-            "groups": group_jobs(jobs),
-        },
-    )
+    return {
+        "asset": asset,
+        "parent": parent,
+        "previous_masks": previous_masks,
+        "groups": group_jobs(jobs),
+    }
 
 
 @require_GET
@@ -338,6 +338,9 @@ def _page(request: Request, form: EditForm, status: int = 200) -> HttpResponse:
         asset = gallery_services.assets_visible_to(request.membership).get(code=code)
     except (Asset.DoesNotExist, ValidationError):
         raise Http404("No such image.") from None
-    context["asset"] = asset
-    context["groups"] = group_jobs(visible_records(request).filter(source=asset)[:JOBS_SHOWN])
+    try:
+        parent = visible_records(request).filter(code=form.data.get("parent") or None).first()
+    except ValidationError:  # a mangled parent code: the page without it
+        parent = None
+    context.update(_canvas(request, asset, parent))
     return render(request, "editor/edit.html", context, status=status)

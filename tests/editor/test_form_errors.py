@@ -11,6 +11,7 @@ from PIL import Image
 
 from editor.catalogue import models_for
 from gallery.models import Record
+from tests.editor.support import finished_record
 from tests.editor.test_views import inpaint_data
 
 HTMX = {"HX-Request": "true"}
@@ -62,3 +63,19 @@ def test_one_error_reads_as_one(alice_client, asset):
     )
     assert response.status_code == 422
     assert "1 thing to fix before sending:" in response.content.decode()
+
+
+def test_without_javascript_the_rejected_page_is_the_canvas_page_with_its_jobs_and_masks(
+    alice_client, alice_membership, asset
+):
+    """A refused submit without JavaScript answers the whole canvas page: the same jobs and
+    earlier masks as opening the image, not a thinner copy."""
+    earlier = finished_record(alice_membership, asset)
+    opened = alice_client.get(reverse("editor:edit", args=[asset.code])).content.decode()
+    response = alice_client.post(
+        reverse("editor:submit"), inpaint_data(asset, p_radius="99", mask=blank_mask())
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert f'id="job-{earlier.code}"' in body and f'id="job-{earlier.code}"' in opened
+    assert "data-reuse-mask" in opened and "data-reuse-mask" in body  # the earlier mask
