@@ -207,20 +207,6 @@ def encode_png(img: Image.Image) -> bytes:
     return encode(img, "png")
 
 
-def fit_longest_side(img: Image.Image, max_side: int) -> Image.Image:
-    """Downscale (never upscale) so the longest side is at most max_side.
-
-    Returns the same object when it already fits.
-    """
-    w, h = img.size
-    longest = max(w, h)
-    if longest <= max_side:
-        return img
-    scale = max_side / longest
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return img.resize(size, Image.Resampling.LANCZOS)
-
-
 def _log_ratio_distance(w: int, h: int, cw: int, ch: int) -> float:
     return abs(math.log(w / h) - math.log(cw / ch))
 

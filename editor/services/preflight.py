@@ -9,7 +9,7 @@ from typing import Any
 
 from accounts.models import Membership
 from editor import catalogue
-from editor.engine import images, masks
+from editor.engine import images, masks, renditions
 from editor.providers import PROVIDERS, get_provider_class
 from editor.providers.base import MASK_FORMATS
 from editor.services.plan import plan_edit
@@ -39,7 +39,7 @@ def _one(membership: Membership, provider: str, model: str, submission: dict) ->
     if plan.source is None:
         return item
     max_side = spec.max_side if spec is not None else images.FREE_MAX_SIDE
-    size = _fit((plan.source.width, plan.source.height), max_side)
+    size = renditions.fitted(plan.source.width, plan.source.height, max_side)
     item["image"] = {
         "size": f"{size[0]}x{size[1]}",
         "scaled": size != (plan.source.width, plan.source.height),
@@ -69,13 +69,3 @@ def _one(membership: Membership, provider: str, model: str, submission: dict) ->
         "data_url": "data:image/png;base64," + base64.b64encode(data).decode(),
     }
     return item
-
-
-def _fit(size: tuple[int, int], max_side: int) -> tuple[int, int]:
-    """The size images.fit_longest_side gives, without decoding the image."""
-    w, h = size
-    longest = max(w, h)
-    if longest <= max_side:
-        return size
-    scale = max_side / longest
-    return max(1, round(w * scale)), max(1, round(h * scale))

@@ -267,19 +267,6 @@ def test_encode_rejects_unknown_formats():
         images.encode(Image.new("RGB", (2, 2)), "gif")  # type: ignore[arg-type]
 
 
-# --- fit_longest_side ----------------------------------------------------------------------
-
-
-def test_fit_longest_side_downscales_keeping_aspect():
-    out = images.fit_longest_side(Image.new("RGB", (3000, 2000)), 1500)
-    assert out.size == (1500, 1000)
-
-
-def test_fit_longest_side_never_upscales():
-    src = Image.new("RGB", (300, 200))
-    assert images.fit_longest_side(src, 1500) is src
-
-
 # --- choose_size ---------------------------------------------------------------------------
 
 
