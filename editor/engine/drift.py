@@ -21,13 +21,14 @@ changes. The heatmap is drawn from the same small arrays, so it is at most WORK_
 
 from __future__ import annotations
 
-import io
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import cv2
 import numpy as np
 from PIL import Image
+
+from editor.engine import renditions
 
 # CIE94 units. About 2.3 is "just noticeable" side by side; 5 keeps JPEG q90 and resampling of
 # a photo below 1 % after the blur while a +20 level brightening (>= 6 units) still counts.
@@ -330,7 +331,7 @@ _BLUE = (40, 110, 255)
 _RED = (255, 30, 30)
 
 
-def heatmap(comparison: Comparison, *, max_side: int = 1024) -> bytes:
+def heatmap(comparison: Comparison, *, max_side: int = 1024) -> renditions.Rendition:
     """A WebP for eyes, in the original's geometry so it overlays the result: a dimmed grey copy
     of the original, the mask tinted blue, changed pixels outside it red; at most max_side long
     (and at most WORK_SIDE: it is drawn at the working scale)."""
@@ -353,8 +354,5 @@ def heatmap(comparison: Comparison, *, max_side: int = 1024) -> bytes:
         channel = cv2.add(kept, cv2.convertScaleAbs(weight, alpha=blue / 255))
         channel[changed] = red
         channels.append(channel)
-    heat = cv2.merge(channels)
-    # WebP: a dimmed photo with colour on top is 5-10x smaller than as PNG, and it is for eyes.
-    buf = io.BytesIO()
-    Image.fromarray(heat).save(buf, "WEBP", quality=80, method=0)
-    return buf.getvalue()
+    # WebP, as previews are: a dimmed photo with colour on top is 5-10x smaller than as PNG.
+    return renditions.webp(cv2.merge(channels))

@@ -56,7 +56,7 @@ def shrink(pixels: np.ndarray, max_side: int) -> np.ndarray:
     return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
 
 
-def _webp(pixels: np.ndarray, options: dict) -> Rendition:
+def webp(pixels: np.ndarray, options: dict = _PREVIEW) -> Rendition:
     mode = "RGBA" if pixels.ndim == 3 and pixels.shape[2] == 4 else "RGB"
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(pixels), mode).save(buf, "WEBP", **options)
@@ -64,7 +64,7 @@ def _webp(pixels: np.ndarray, options: dict) -> Rendition:
 
 
 def _preview(pixels: np.ndarray) -> Rendition:
-    return _webp(pixels, _PREVIEW)
+    return webp(pixels, _PREVIEW)
 
 
 def worth_a_preview(width: int, height: int, fmt: str) -> bool:
@@ -87,4 +87,4 @@ def render(
     pixels = codec.pixels_of(img)
     preview = shrink(pixels, preview_side)
     thumbnail = shrink(preview, thumb_side)  # from the preview: a fraction of the work
-    return Renditions(_preview(preview), _webp(thumbnail, _THUMB))
+    return Renditions(_preview(preview), webp(thumbnail, _THUMB))

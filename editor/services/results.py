@@ -75,9 +75,8 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
         mask = prepared.mask_full
         final = paste_back.paste_back(original.pixels, raw.pixels, mask)
         drift_report, comparison = drift.measure(original.pixels, raw.pixels, mask)
-        heatmap = drift.heatmap(comparison)
-        heat_w, heat_h, heat_fmt = images.image_info(heatmap)  # header only
-        drift_asset = store(heatmap, Asset.Kind.DRIFT, "drift", heat_fmt, (heat_w, heat_h))
+        heat = drift.heatmap(comparison)
+        drift_asset = store(heat.data, Asset.Kind.DRIFT, "drift", "webp", (heat.width, heat.height))
         fmt, quality = _output_format(record)
         payload = _encode_result(
             final,

@@ -160,7 +160,7 @@ def test_the_heatmap_overlays_the_original_red_where_it_drifted_blue_in_the_mask
     raw[:, :27] = 255 - raw[:, :27]
     raw = resized(raw, (1536, 1024))  # the provider's own size: the map still fits the original
     _, comparison = drift.measure(ORIGINAL, raw, MASK)
-    img = Image.open(io.BytesIO(drift.heatmap(comparison)))
+    img = Image.open(io.BytesIO(drift.heatmap(comparison).data))
     # The original's geometry at the working scale.
     assert img.format == "WEBP" and img.size == (drift.WORK_SIDE, round(H * drift.WORK_SIDE / W))
     scale = img.size[0] / W
@@ -179,7 +179,7 @@ def test_the_heatmap_overlays_the_original_red_where_it_drifted_blue_in_the_mask
 def test_the_heatmap_is_downscaled_for_large_images():
     original = np.zeros((2000, 3000, 3), np.uint8)
     _, comparison = drift.measure(original, original, np.zeros((2000, 3000), np.uint8))
-    size = Image.open(io.BytesIO(drift.heatmap(comparison))).size
+    size = Image.open(io.BytesIO(drift.heatmap(comparison).data)).size
     assert size == (drift.WORK_SIDE, 512)  # drawn at the working scale
-    smaller = Image.open(io.BytesIO(drift.heatmap(comparison, max_side=300))).size
+    smaller = Image.open(io.BytesIO(drift.heatmap(comparison, max_side=300).data)).size
     assert smaller == (300, 200)
