@@ -7,7 +7,6 @@ scratches. The fill comes back at the size it was sent, changed only inside the 
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -26,18 +25,11 @@ from .base import (
     ProviderError,
 )
 
-
-def _cores() -> int:
-    """The cores this process may run on (a container's affinity, not the host's count)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
-
-
-# A fill keeps one core busy for seconds; the worker's threads mostly wait on the network.
-# At most one fill per core runs at a time, process-wide; a thread over the bound waits here
-# (the fills release the GIL, so the other jobs keep flowing meanwhile).
-FILL_SLOTS = threading.BoundedSemaphore(_cores())
+# A fill keeps a core busy for seconds; the worker's threads mostly wait on the network. At
+# most one fill search per core runs at a time, process-wide (a fill of several regions may
+# take several); a thread over the bound waits for a slot (the searches release the GIL, so
+# the other jobs keep flowing meanwhile).
+FILL_SLOTS = threading.BoundedSemaphore(fill.cores())
 
 _RADIUS = (Param("radius", 5, min=1, max=25, label="Radius (px)"),)
 
@@ -87,21 +79,25 @@ class LocalProvider(Provider):
             raise ProviderError(
                 f"The source image could not be read: {exc.message}", permanent=True
             ) from exc
+        width, height = source.size
+        response: dict[str, Any] = {"model": req.model, "size": f"{width}x{height}"}
         try:
-            with FILL_SLOTS:
-                out = fill.fill(source.pixels, req.mask, req.model, radius=radius)
+            if req.model == "patchmatch":
+                plan = fill.plan(req.mask)
+                work = plan.work_size(width, height)
+                response |= {
+                    "workSize": f"{work[0]}x{work[1]}",
+                    "scaled": work != source.size,
+                    "regions": len(plan.regions),
+                }
+            else:
+                plan = None
+                response["radius"] = radius
+            out = fill.fill(
+                source.pixels, req.mask, req.model, radius=radius, slots=FILL_SLOTS, fill_plan=plan
+            )
         except fill.FillError as exc:
             raise ProviderError(exc.message, permanent=True) from exc
-        width, height = source.size
-        work = fill.work_size(width, height)
-        response: dict[str, Any] = {
-            "model": req.model,
-            "size": f"{width}x{height}",
-            "workSize": f"{work[0]}x{work[1]}",
-            "scaled": work != source.size,
-        }
-        if req.model != "patchmatch":
-            response["radius"] = radius
         # The job's own PNG writer, profile included: the fill is the job's result to store.
         return EditResult(images=[codec.encode_png(out, source.icc_profile)], response=response)
 

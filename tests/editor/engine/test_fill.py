@@ -67,15 +67,19 @@ def test_concurrent_fills_give_the_serial_result():
     assert all(np.array_equal(r, serial) for r in results)
 
 
-def test_a_big_image_is_filled_at_work_size_and_pasted_at_full_resolution():
-    # 3000x2000: computed at 1254x836, pasted back into the 3000x2000 original.
+def test_a_large_hole_is_filled_from_a_scaled_copy_and_pasted_at_full_resolution():
+    # 3000x2000 with a 1000x800 hole: its surroundings (2000x1600) are searched scaled down to
+    # WORK_PIXELS, and the fill is pasted back into the 3000x2000 original.
     w, h = 3000, 2000
     img = np.zeros((h, w, 3), np.uint8)
     img[..., 0] = 180
     img[..., 1] = np.linspace(40, 160, w, dtype=np.uint8)[None, :]
-    img[::2, ::2, 2] = 255  # pixel-level detail a round trip through 1254x836 would lose
-    hole = box(w, h, 1400, 900, 1700, 1100)
-    assert fill.work_size(w, h) == (1254, 836)
+    img[::2, ::2, 2] = 255  # pixel-level detail a round trip through a scaled copy would lose
+    hole = box(w, h, 1000, 600, 2000, 1400)
+    plan = fill.plan(hole)
+    (region,) = plan.regions
+    assert (region.top, region.bottom, region.left, region.right) == (200, 1800, 500, 2500)
+    assert plan.scale == pytest.approx((fill.WORK_PIXELS / (2000 * 1600)) ** 0.5)
     out = fill.fill(img, hole, "patchmatch")
     keep = hole == 0
     assert out.shape == (h, w, 3)
@@ -128,21 +132,40 @@ def test_a_hole_that_swallows_the_work_copy_is_refused():
         fill.fill(np.zeros((2000, 3000, 3), np.uint8), hole)
 
 
-def test_patchmatch_searches_a_small_holes_surroundings_and_a_spread_ones_whole_picture():
-    """The search area decides PatchMatch's time: a small hole's own surroundings (the hole
-    and half its size again on each side, at least MIN_CONTEXT), the whole picture when the
-    holes are spread over most of it."""
+def test_each_hole_is_searched_in_its_own_surroundings():
+    """The search area decides PatchMatch's time: a hole's own surroundings (the hole and half
+    its size again on each side, at least MIN_CONTEXT), at full size while they are small."""
     hole = np.zeros((600, 900), np.uint8)
     hole[100:160, 300:400] = 255
-    top, bottom, left, right = fill._surroundings(hole)
-    assert (top, bottom) == (100 - fill.MIN_CONTEXT, 160 + fill.MIN_CONTEXT)
-    assert (left, right) == (300 - fill.MIN_CONTEXT, 400 + fill.MIN_CONTEXT)
-    hole[500:560, 800:860] = 255  # a second hole in the far corner
-    assert fill._surroundings(hole) == (0, 600, 0, 900)
+    plan = fill.plan(hole)
+    (region,) = plan.regions
+    m = fill.MIN_CONTEXT
+    assert (region.top, region.bottom, region.left, region.right) == (4, 256, 204, 496)
+    assert (100 - m, 300 - m) == (4, 204) and plan.scale == 1.0
+    # A second hole in the far corner is searched apart (side by side on two cores).
+    hole[500:560, 800:860] = 255
+    assert [r.labels for r in fill.plan(hole).regions] == [(1,), (2,)]
+    # Two specks whose surroundings are nearly the same are searched once.
+    hole[130:134, 402:406] = 255
+    assert sorted(len(r.labels) for r in fill.plan(hole).regions) == [1, 2]
+
+
+def test_holes_spread_over_the_picture_are_searched_as_one():
+    hole = np.zeros((600, 900), np.uint8)
+    hole[40:560:20, 40:860:20] = 255  # a sprayed mask: hundreds of specks
+    plan = fill.plan(hole)
+    assert [(r.top, r.bottom, r.left, r.right) for r in plan.regions] == [(0, 600, 0, 900)]
+    assert len(plan.regions[0].labels) == 26 * 41
+
+
+def test_separate_holes_fill_side_by_side_as_they_would_one_by_one():
+    """Each region is filled from its own surroundings whatever runs beside it: the fill of two
+    holes equals each hole filled alone, and the other hole's pixels are never copied in."""
     rng = np.random.default_rng(3)
-    wall = np.clip(rng.normal(128, 12, (600, 900, 3)), 0, 255).astype(np.uint8)
-    single = np.zeros((600, 900), np.uint8)
-    single[100:160, 300:400] = 255
-    out = fill.fill(wall, single)
-    assert abs(out[100:160, 300:400].mean() - 128) < 12  # filled with wall
-    assert np.array_equal(out[single == 0], wall[single == 0])
+    wall = np.clip(rng.normal(128, 12, (400, 900, 3)), 0, 255).astype(np.uint8)
+    wall[:, 450:] = 255 - wall[:, 450:]  # the right half is another texture
+    left, right = box(900, 400, 100, 150, 160, 210), box(900, 400, 700, 150, 760, 210)
+    both = fill.fill(wall, left | right)
+    assert np.array_equal(both[left > 0], fill.fill(wall, left)[left > 0])
+    assert np.array_equal(both[right > 0], fill.fill(wall, right)[right > 0])
+    assert abs(both[left > 0].mean() - 128) < 12 and abs(both[right > 0].mean() - 127) < 12

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from editor.engine import fill
 from editor.providers import local
 from editor.providers.base import IMAGE_EDITOR, IMAGE_INPAINTER, EditRequest, ProviderError
 from editor.providers.local import LocalProvider
@@ -99,8 +100,9 @@ def test_a_big_image_comes_back_at_full_size():
     assert out.response == {
         "model": "patchmatch",
         "size": "3000x2000",
-        "workSize": "1254x836",
-        "scaled": True,
+        "workSize": "3000x2000",  # a small hole's surroundings are searched at full size
+        "scaled": False,
+        "regions": 1,
     }
 
 
@@ -110,7 +112,7 @@ def test_fills_wait_for_a_free_core():
     while local.FILL_SLOTS.acquire(blocking=False):
         slots += 1
     try:
-        assert slots == local._cores()
+        assert slots == fill.cores()
         done = threading.Event()
         image, mask = photo(32, 32), box_mask(32, 32)
         worker = threading.Thread(
@@ -126,8 +128,8 @@ def test_fills_wait_for_a_free_core():
         for _ in range(slots):
             local.FILL_SLOTS.release()
     # All slots back: as many fills as cores may start at once again.
-    assert all(local.FILL_SLOTS.acquire(blocking=False) for _ in range(local._cores()))
-    for _ in range(local._cores()):
+    assert all(local.FILL_SLOTS.acquire(blocking=False) for _ in range(fill.cores()))
+    for _ in range(fill.cores()):
         local.FILL_SLOTS.release()
 
 
