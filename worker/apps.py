@@ -6,6 +6,7 @@ class WorkerConfig(AppConfig):
     verbose_name = "Task worker"
 
     def ready(self) -> None:
-        # Registers the PostgreSQL source (LISTEN/NOTIFY) with source_for(); the module imports
-        # psycopg, which only a PostgreSQL deployment needs loaded.
-        from worker import postgres  # noqa: F401, PLC0415
+        # Registers the database-specific sources with source_for(): PostgreSQL's LISTEN/NOTIFY
+        # (the module imports psycopg, which only a PostgreSQL deployment needs loaded) and
+        # SQLite's doorbell, with the ring on every enqueued task.
+        from worker import postgres, sqlite  # noqa: F401, PLC0415

@@ -1,18 +1,25 @@
 """The change feed's source on SQLite (and any database without push): a read-only query of
-the listening memberships' live records and credits every TICK seconds, diffed in memory.
+the listening memberships' live records and credits, diffed in memory.
 
-The worker is another process, so the web process cannot hear it finish; two indexed reads
-(~1 ms together) per tick for the whole process keep a change within TICK + one read of the
-page, well inside the 300 ms the editing loop allows. Nothing is written.
+The worker is another process: it rings this process's doorbell (core.doorbell) whenever it
+changes a record, and the feed reads at once (at most one read per GAP, so a burst of finished
+jobs is one read), or every IDLE_TICK seconds for changes nobody rang for. Where no doorbell can
+be bound it reads every TICK seconds. Two indexed reads (~1 ms together) for the whole process;
+nothing is written.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
+from core import doorbell
 from editor.live import feed
+from worker.sqlite import bells
 
-TICK = 0.1  # seconds
+TICK = 0.1  # seconds between reads without a doorbell
+GAP = 0.02  # seconds at least between two reads
+IDLE_TICK = 0.5  # seconds between reads with a doorbell that does not ring
 
 
 class PollSource:
@@ -21,16 +28,26 @@ class PollSource:
         self.credits: dict[int, dict[str, int]] = {}
 
     async def run(self, hub: feed.Hub) -> None:
-        while True:
-            ids = hub.membership_ids()
-            if not ids:
-                hub.wake.clear()
-                await hub.wake.wait()  # nobody listens: no queries at all
-                continue
-            records, credits = await feed.read(_read, ids)
-            for change in self.diff(records, credits):
-                hub.publish(change)
-            await asyncio.sleep(TICK)
+        loop = asyncio.get_running_loop()
+        bell = doorbell.open_bell(bells(), doorbell.WEB)
+        rung = asyncio.Event()
+        if bell is not None:
+            loop.add_reader(bell.fileno(), lambda: (bell.drain(), rung.set()))
+        try:
+            while True:
+                ids = hub.membership_ids()
+                if not ids:
+                    hub.wake.clear()
+                    await hub.wake.wait()  # nobody listens: no queries at all
+                    continue
+                records, credits = await feed.read(_read, ids)
+                for change in self.diff(records, credits):
+                    hub.publish(change)
+                await _pause(rung if bell is not None else None)
+        finally:
+            if bell is not None:
+                loop.remove_reader(bell.fileno())
+                bell.close()
 
     def diff(self, records, credits) -> list[feed.Change]:
         """Changes since the last read. A membership seen for the first time gets its whole
@@ -53,3 +70,15 @@ class PollSource:
 
 def _read(ids: list[int]):
     return feed.records_now(ids), feed.credits_now(ids)
+
+
+async def _pause(rung: asyncio.Event | None) -> None:
+    """Until the next read: a ring (after GAP) or IDLE_TICK; TICK without a doorbell. A ring
+    during the read leaves `rung` set, so that change is read right after the GAP."""
+    if rung is None:
+        await asyncio.sleep(TICK)
+        return
+    await asyncio.sleep(GAP)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(rung.wait(), IDLE_TICK - GAP)
+    rung.clear()

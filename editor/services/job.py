@@ -32,6 +32,7 @@ from editor.services.costs import actual_credits
 from editor.services.prepare import prepare
 from editor.services.results import discard, store_one
 from gallery.models import Record, RecordImage
+from worker.sqlite import ring_web
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def run_edit(record_code: str) -> None:
     attempt = _claim(code)
     if attempt is None:
         return
+    ring_web()  # pages showing it: it is RUNNING (SQLite; PostgreSQL notifies)
     record = Record.objects.select_related("membership__team", "source", "mask").get(code=code)
     ms = None
     stored: list[RecordImage] = []
@@ -236,6 +238,7 @@ def _finish(
                     asset.save()
         RecordImage.objects.bulk_create(stored)  # takes the ids of the assets just saved
         settle_credits(record.membership_id, str(record.code), actual)
+    ring_web()
 
 
 def _quotable(exc: ProviderError) -> str:
@@ -270,6 +273,7 @@ def _fail(
     with transaction.atomic():
         if _owned(record.pk, attempt).update(**fields):
             refund_credits(record.membership_id, str(record.code))
+    ring_web()
 
 
 def _short(exc: BaseException) -> str:
@@ -318,6 +322,8 @@ def reap_stale_records(now: datetime | None = None) -> Reaped:
         if won:
             logger.warning("Reaped stale record %s: %s", code, outcome)
     requeued += _reenqueue_forgotten(cutoff, now)
+    if requeued or failed:
+        ring_web()
     return Reaped(requeued, failed)
 
 

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.utils.module_loading import import_string
 
+from core import doorbell
 from tests.ops.conftest import (
     ROOT,
     enqueue_sleeps,
@@ -189,3 +190,30 @@ print("stopped")
         timeout=30,
     )
     assert result.stdout.strip() == "stopped", result.stderr
+
+
+def test_an_idle_worker_starts_a_task_as_soon_as_it_is_enqueued(data_dir):
+    """On SQLite the worker sleeps on a doorbell that every enqueue rings: a task starts within
+    a few milliseconds of being written, not at the next poll; its bell goes when it stops."""
+    bells = doorbell.directory_for(data_dir / "promptbrush.sqlite3")
+    worker = start_worker(data_dir, "--threads", "2")
+    try:
+        wait_for(lambda: list(bells.glob("worker-*.sock")))
+        time.sleep(0.5)  # well into its idle sleep
+        code = (
+            "import time\n"
+            "from bench.jobs import sleep_job\n"
+            "for i in range(3):\n"
+            "    time.sleep(0.4)\n"  # each lands at another point of the worker's sleep
+            "    sleep_job.enqueue(0.0, tag=repr(time.time()))\n"
+        )
+        result = manage(data_dir, "shell", "--no-imports", "-c", code)
+        assert result.returncode == 0, result.stderr
+        wait_for(lambda: statuses(data_dir).get("SUCCESSFUL") == 3, timeout=10)
+    finally:
+        stop(worker)
+    rows = task_rows(data_dir)
+    delays = sorted(row["value"]["start"] - float(row["kwargs"]["tag"]) for row in rows)
+    # Polling found a task after up to a whole poll (a second when idle); the bell in ~ms.
+    assert delays[1] < 0.15, delays
+    assert not list(bells.glob("worker-*.sock"))
