@@ -7,6 +7,7 @@
 //                   the "Each selection" menu, for screens without keys)
 
 import { loadRaster } from "./strokes.js";
+import { isTyping } from "./typing.js";
 
 const NOTES = {
   wand: "Click a colour to select it · Shift+click adds · Alt+click subtracts · Tolerance sets how alike colours must be.",
@@ -157,8 +158,7 @@ export function attachSelection(ctx) {
   showNote();
 
   document.addEventListener("keydown", (event) => {
-    const typing = event.target.closest("input:not([type=range]):not([type=checkbox]):not([type=color]), textarea, select, [contenteditable]");
-    if (typing || event.ctrlKey || event.metaKey || event.altKey || document.querySelector("dialog[open]")) return;
+    if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey || document.querySelector("dialog[open]")) return;
     const key = event.key.toLowerCase();
     if (key === "f" && !event.shiftKey) {
       event.preventDefault();

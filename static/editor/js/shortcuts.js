@@ -1,7 +1,7 @@
 // The canvas's keyboard and wheel: tool keys, brush size and softness, zoom, undo/redo, Space to
 // pan, arrow keys to pan when the canvas has focus. Keys typed into fields are left alone.
 
-const typing = (el) => el.closest("input, textarea, select, [contenteditable]") && !el.matches("[type=range], [type=checkbox], [type=color]");
+import { isTyping } from "./typing.js";
 
 export const TOOL_KEYS = { b: "brush", e: "eraser", r: "rect", l: "lasso" };
 
@@ -14,7 +14,7 @@ export function attachShortcuts({ canvas, stage, help, view, settings, actions, 
   };
 
   document.addEventListener("keydown", (event) => {
-    if (typing(event.target) || help.open) return;
+    if (isTyping(event.target) || help.open) return;
     const key = event.key;
     const mod = event.ctrlKey || event.metaKey;
     if (mod && key.toLowerCase() === "z") {

@@ -5,7 +5,7 @@
 // server push updates it with no extra wiring. Keys: , and . previous/next, hold C for the
 // original, D drift heatmap, A accept, Esc back to the image being edited.
 
-const typing = (el) => el.closest("input, textarea, select, [contenteditable]") && !el.matches("[type=range], [type=checkbox], [type=radio], [type=color]");
+import { isTyping } from "./typing.js";
 
 export function attachStaging({ root, view, width, height, asset, onStage, onAccept }) {
   const stage = root.querySelector("[data-stage]");
@@ -185,7 +185,7 @@ export function attachStaging({ root, view, width, height, asset, onStage, onAcc
   });
 
   document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
     if (document.querySelector("dialog[open]")) return;
     const key = event.key.toLowerCase();
     if (key === "," || key === "<") step(-1);
