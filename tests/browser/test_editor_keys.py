@@ -58,4 +58,10 @@ def test_shortcut_keys_type_into_the_prompt_and_act_on_sliders_and_radios(
     assert tool(page) == "box"
     page.keyboard.press("]")
     assert page.locator('[data-output="size"]').inner_text() != before["size"]
+
+    # Space on a checkbox ticks it (it does not start panning).
+    show_mask.focus()
+    page.keyboard.press(" ")
+    assert not show_mask.is_checked()
+    assert not page.locator("[data-stage]").evaluate("(s) => s.classList.contains('grab')")
     assert page.js_errors == []

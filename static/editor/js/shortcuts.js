@@ -25,7 +25,8 @@ export function attachShortcuts({ canvas, stage, help, view, settings, actions, 
       actions.redo();
     } else if (mod || event.altKey) {
       return;
-    } else if (key === " " && !event.target.closest("button, a, summary")) {
+    } else if (key === " " && !event.target.closest("button, a, summary, input")) {
+      // Space still presses a focused button or link and ticks a checkbox or radio.
       event.preventDefault();
       if (!spaceHeld) space(true);
     } else if (key === "[" || key === "{") {
