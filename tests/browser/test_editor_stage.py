@@ -195,3 +195,49 @@ def test_painting_over_a_staged_result_edits_that_result(signed_in, live_server,
     assert second.source_id == first.images.get().image_id  # the result, not the upload
     assert second.parent_id == first.pk
     assert page.js_errors == []
+
+
+def mask_hidden(page) -> bool:
+    return page.locator("[data-mask-canvas]").evaluate("(c) => c.classList.contains('mask-hidden')")
+
+
+def reopen(page):
+    page.reload()
+    page.wait_for_selector("html[data-editor-ready]")
+
+
+def test_a_staged_result_leaves_the_show_mask_choice_as_the_user_made_it(
+    signed_in, live_server, asset
+):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    paint_out_the_red_square(page)
+    show_mask = page.get_by_label("Show mask")
+    show_mask.uncheck()  # the user's own choice: no overlay
+    page.keyboard.press("Control+Enter")
+    page.locator('[data-stage][data-showing="result"]').wait_for()
+    page.get_by_role("button", name="Close the result").click()
+    assert showing(page) == "image"
+    assert not show_mask.is_checked() and mask_hidden(page)
+    reopen(page)
+    assert not show_mask.is_checked() and mask_hidden(page)
+
+    # Accepting a result opens its page with the choice still the user's.
+    page.locator("[data-stage-open]").first.click()
+    page.locator('[data-stage][data-showing="result"]').wait_for()
+    page.keyboard.press("a")
+    page.wait_for_url("**result=1")
+    page.wait_for_selector("html[data-editor-ready]")
+    show_mask = page.get_by_label("Show mask")
+    assert not show_mask.is_checked() and mask_hidden(page)
+
+    # Shown again by the user: a result on the stage hides the mask for a while, and a reload
+    # meanwhile comes back to the mask shown, as the user left it.
+    show_mask.check()
+    assert not mask_hidden(page)
+    page.locator("[data-stage-open]").first.click()
+    page.locator('[data-stage][data-showing="result"]').wait_for()
+    assert mask_hidden(page)
+    reopen(page)
+    assert page.get_by_label("Show mask").is_checked() and not mask_hidden(page)
+    assert page.js_errors == []

@@ -3,7 +3,8 @@
 
 import { setMaskProvider } from "./jobs.js";
 import { MaskLayer, exportMask } from "./mask.js";
-import { forgetMaskOps, loadBrushSettings, loadMaskOps, saveBrushSettings, saveMaskOps } from "./mask-storage.js";
+import { attachLook } from "./look.js";
+import { forgetMaskOps, loadBrushSettings, loadMaskOps, saveMaskOps } from "./mask-storage.js";
 import { createOutline } from "./outline.js";
 import { attachPointer } from "./pointer.js";
 import { attachRadioGroup } from "./radiogroup.js";
@@ -32,7 +33,7 @@ const ctx = canvas.getContext("2d");
 const settings = { tool: "brush", size: 40, softness: 0, color: "#ff3b6b", opacity: 55, visible: true };
 const maxSize = Math.max(200, Math.round(Math.max(W, H) / 6));
 
-Object.assign(settings, loadBrushSettings(), { tool: "brush", visible: true });
+Object.assign(settings, loadBrushSettings(), { tool: "brush" });
 settings.size = Math.min(maxSize, Math.max(1, settings.size));
 
 const store = new StrokeStore(await loadMaskOps(ASSET));
@@ -70,12 +71,6 @@ function redraw() {
   staging?.applyView();
   zoomLevel.value = `${Math.round(view.scale * 100)}%`;
   zoomLevel.textContent = zoomLevel.value;
-}
-
-function applyLook() {
-  canvas.style.opacity = String(settings.opacity / 100);
-  canvas.classList.toggle("mask-hidden", !settings.visible);
-  cursor.style.setProperty("--cursor-color", settings.color);
 }
 
 view.addEventListener("change", requestRedraw);
@@ -121,7 +116,7 @@ const pointer = attachPointer(canvas, {
     const p = imagePoint(s);
     hint.hidden = true;
     // Painting over a staged result shows the mask again (staging hid it to show the result).
-    if (!settings.visible) setSetting("visible", true);
+    if (!look.maskShown) look.set("visible", true);
     if (settings.tool === "brush" || settings.tool === "eraser") {
       current = {
         op: settings.tool === "eraser" ? "erase" : "brush",
@@ -248,6 +243,7 @@ const actions = {
   undo: () => store.undo() && rebuild(),
   redo: () => store.redo() && rebuild(),
   invert: () => commit({ op: "invert" }),
+  "toggle-mask": () => look.toggleMask(),
   clear: () => {
     if (!store.live().length) return;
     store.push({ op: "clear" });
@@ -289,27 +285,7 @@ function setTool(tool) {
   if (tool !== "brush" && tool !== "eraser") cursor.hidden = true;
 }
 
-function setSetting(name, value) {
-  if (name === "size") value = Math.min(maxSize, Math.max(1, Math.round(value)));
-  if (name === "softness") value = Math.min(100, Math.max(0, Math.round(value)));
-  settings[name] = value;
-  const input = root.querySelector(`[data-setting="${name}"]`);
-  if (input.type === "checkbox") input.checked = value;
-  else if (String(input.value) !== String(value)) input.value = value;
-  const output = root.querySelector(`[data-output="${name}"]`);
-  if (output) output.textContent = value;
-  applyLook();
-  if (name === "color") requestRedraw();
-  saveBrushSettings(settings);
-}
-
-root.querySelector('[data-setting="size"]').max = String(maxSize);
-for (const input of root.querySelectorAll("[data-setting]")) {
-  const name = input.dataset.setting;
-  const read = () => (input.type === "checkbox" ? input.checked : input.type === "color" ? input.value : Number(input.value));
-  input.addEventListener("input", () => setSetting(name, read()));
-  setSetting(name, settings[name]);
-}
+const look = attachLook({ root, canvas, cursor, settings, maxSize, onColor: requestRedraw });
 
 // ---- keyboard, wheel ----------------------------------------------------------------------
 
@@ -320,7 +296,7 @@ const keys = attachShortcuts({
   view,
   settings,
   actions,
-  setSetting,
+  setSetting: look.set,
   setTool,
   userView,
   cancelStroke() {
@@ -360,7 +336,7 @@ staging = attachStaging({
   onStage(el) {
     paintedOverResult = false;
     // The result shows through: the mask hides until the user paints or presses H.
-    setSetting("visible", el === null);
+    look.hideForResult(el !== null);
     if (el === null) status.innerHTML = baseStatus;
     else if (staging.sameShape(el)) status.textContent = `The next edit starts from this result (${el.dataset.label}). Esc goes back to the image.`;
     else status.textContent = "This result has another shape: Accept it to edit from it.";
@@ -375,7 +351,6 @@ staging = attachStaging({
 for (const group of root.querySelectorAll('[role="radiogroup"]')) attachRadioGroup(group, (button) => setTool(button.dataset.tool));
 attachSheet(document.querySelector("[data-sheet]"));
 
-applyLook();
 syncButtons();
 setTool("brush");
 

@@ -18,8 +18,8 @@ export function loadBrushSettings() {
   return readJSON(SETTINGS_KEY) || {};
 }
 
-export function saveBrushSettings({ size, softness, color, opacity }) {
-  localStorage.setItem(SETTINGS_KEY, JSON.stringify({ size, softness, color, opacity }));
+export function saveBrushSettings({ size, softness, color, opacity, visible }) {
+  localStorage.setItem(SETTINGS_KEY, JSON.stringify({ size, softness, color, opacity, visible }));
 }
 
 // The ops saved for `asset`. Earlier masks reused before the reload come back too; one that can

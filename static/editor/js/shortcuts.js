@@ -43,7 +43,7 @@ export function attachShortcuts({ canvas, stage, help, view, settings, actions, 
     else if (key === "Escape") cancelStroke();
     else if (/^[berlhi]$/i.test(key)) {
       const k = key.toLowerCase();
-      if (k === "h") setSetting("visible", !settings.visible);
+      if (k === "h") actions["toggle-mask"]();
       else if (k === "i") actions.invert();
       else setTool(TOOL_KEYS[k]);
     } else if (key.startsWith("Arrow") && event.target === canvas) {
