@@ -11,6 +11,7 @@ from PIL import Image
 from editor import services
 from gallery.models import Record
 from tests.browser.canvas import (
+    exported_mask,
     form_refresh,
     open_editor,
     scene_png,
@@ -240,4 +241,29 @@ def test_a_staged_result_leaves_the_show_mask_choice_as_the_user_made_it(
     assert mask_hidden(page)
     reopen(page)
     assert page.get_by_label("Show mask").is_checked() and not mask_hidden(page)
+    assert page.js_errors == []
+
+
+def test_accept_carries_the_mask_over_and_the_next_edit_starts_from_the_result(
+    signed_in, live_server, asset
+):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    paint_out_the_red_square(page)
+    painted = exported_mask(page)
+    page.keyboard.press("Control+Enter")
+    page.locator('[data-stage][data-showing="result"]').wait_for()
+    first = Record.objects.get()
+    result = first.images.get().image
+
+    bar = page.get_by_role("toolbar", name="Result on the stage")
+    bar.get_by_role("link", name="Accept").click()
+    page.wait_for_url(f"**/edit/{result.code}/?from={first.code}&result=1")
+    page.wait_for_selector("html[data-editor-ready]")
+    assert (exported_mask(page) == painted).all()  # the same mask, painted on the result
+    assert not mask_hidden(page)
+    page.keyboard.press("Control+Enter")
+    page.locator(".job.status-success").nth(1).wait_for()
+    second = Record.objects.exclude(pk=first.pk).get()
+    assert second.source_id == result.pk
     assert page.js_errors == []

@@ -103,7 +103,6 @@ function rectPoints(a, b) {
 }
 
 function commit(op) {
-  paintedOverResult = staging.current !== null;
   store.push(op);
   layer.add(op);
   save();
@@ -325,8 +324,6 @@ attachSelection({ root, stage, canvas, view, settings, store, commit, announce, 
 
 // ---- results on the stage ------------------------------------------------------------------
 
-let paintedOverResult = false;
-
 staging = attachStaging({
   root,
   view,
@@ -334,7 +331,6 @@ staging = attachStaging({
   height: H,
   asset: root.dataset.asset,
   onStage(el) {
-    paintedOverResult = false;
     // The result shows through: the mask hides until the user paints or presses H.
     look.hideForResult(el !== null);
     if (el === null) status.innerHTML = baseStatus;
@@ -342,8 +338,9 @@ staging = attachStaging({
     else status.textContent = "This result has another shape: Accept it to edit from it.";
   },
   onAccept(el) {
-    // A mask painted over the result (same size) comes along to the result's own page.
-    if (el && paintedOverResult && Number(el.dataset.width) === W && Number(el.dataset.height) === H) {
+    // The mask comes along to the result's own page (same size): the next edit starts from the
+    // result with the mask as it is here, painted before the edit or over its result.
+    if (el && store.live().length && Number(el.dataset.width) === W && Number(el.dataset.height) === H) {
       saveMaskOps(el.dataset.asset, store.live(), W, H);
     }
   },

@@ -169,7 +169,7 @@ export function attachStaging({ root, view, width, height, asset, onStage, onAcc
     event.preventDefault();
     show(link.closest("[data-result]"));
   });
-  // Accepting (here or on a card) lets the editor carry over a mask painted over the result.
+  // Accepting (here or on a card) lets the editor carry the mask over to the result.
   accept.addEventListener("click", () => onAccept?.(tile()));
   jobs.addEventListener("click", (event) => {
     const link = event.target.closest("[data-accept]");
