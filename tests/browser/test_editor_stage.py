@@ -7,6 +7,7 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from editor import services
 from gallery.models import Record
@@ -266,4 +267,52 @@ def test_accept_carries_the_mask_over_and_the_next_edit_starts_from_the_result(
     page.locator(".job.status-success").nth(1).wait_for()
     second = Record.objects.exclude(pk=first.pk).get()
     assert second.source_id == result.pk
+    assert page.js_errors == []
+
+
+def test_the_result_bar_next_and_close_by_click_and_keyboard(
+    signed_in, live_server, asset, settings
+):
+    with OpenAIServer() as server:
+        settings.OPENAI_BASE_URL = server.base_url
+        settings.OPENAI_API_KEY = server.api_key
+        page = signed_in
+        open_editor(page, live_server, asset)
+        page.get_by_label("Number of images").fill("2")
+        paint_out_the_red_square(page)
+        page.get_by_label("Prompt").fill("a potted plant")
+        page.keyboard.press("Control+Enter")
+        page.locator('[data-stage][data-showing="result"]').wait_for()
+
+    bar = page.get_by_role("toolbar", name="Result on the stage")
+    label = page.locator("[data-stage-label]")
+    next_button = bar.get_by_role("button", name="Next result")
+    close = bar.get_by_role("button", name="Close the result")
+    canvas_focused = "() => document.activeElement === document.querySelector('[data-mask-canvas]')"
+    expect(label).to_contain_text("variant 1 of 2 · 1 of 2")
+    next_button.click()
+    expect(label).to_contain_text("variant 2 of 2 · 2 of 2")
+    next_button.click()  # round to the first again
+    expect(label).to_contain_text("variant 1 of 2 · 1 of 2")
+    next_button.press("Enter")
+    expect(label).to_contain_text("variant 2 of 2")
+    next_button.press(" ")  # Space presses the button; it does not start panning
+    expect(label).to_contain_text("variant 1 of 2")
+    assert not page.locator("[data-stage]").evaluate("(s) => s.classList.contains('grab')")
+
+    close.click()
+    assert showing(page) == "image"
+    assert bar.is_hidden() and page.locator("[data-stage-result]").is_hidden()
+    assert page.evaluate(canvas_focused)  # the focus goes on to the canvas, not lost
+
+    page.locator("[data-stage-open]").nth(1).click()  # the second result, from the strip
+    expect(label).to_contain_text("variant 2 of 2")
+    close.press("Enter")
+    assert showing(page) == "image"
+    assert page.evaluate(canvas_focused)
+
+    page.keyboard.press(".")
+    expect(label).to_contain_text("variant 1 of 2")
+    page.keyboard.press("Escape")
+    assert showing(page) == "image" and bar.is_hidden()
     assert page.js_errors == []

@@ -124,7 +124,9 @@ export function attachStaging({ root, view, width, height, asset, onStage, onAcc
     onStage?.(el);
   }
 
-  function close() {
+  // The bar hides: a focus in it (or a click on its Close) moves on to the canvas, not to nowhere.
+  function close({ fromBar = false } = {}) {
+    const refocus = fromBar || bar.contains(document.activeElement);
     token += 1;
     current = null;
     auto = false;
@@ -134,6 +136,7 @@ export function attachStaging({ root, view, width, height, asset, onStage, onAcc
     mark();
     render();
     onStage?.(null);
+    if (refocus) stage.querySelector("[data-mask-canvas]")?.focus({ preventScroll: true });
   }
 
   function step(delta) {
@@ -177,7 +180,7 @@ export function attachStaging({ root, view, width, height, asset, onStage, onAcc
   });
   bar.querySelector("[data-stage-prev]").addEventListener("click", () => step(-1));
   bar.querySelector("[data-stage-next]").addEventListener("click", () => step(1));
-  bar.querySelector("[data-stage-close]").addEventListener("click", close);
+  bar.querySelector("[data-stage-close]").addEventListener("click", () => close({ fromBar: true }));
   compareButton.addEventListener("click", () => setComparing(!comparing));
   driftButton.addEventListener("click", () => {
     showDrift = !showDrift;
