@@ -98,6 +98,25 @@ function showErrors(form, html) {
   bad?.focus?.();
 }
 
+// A link of the error summary takes the focus to its field, not just the page to it: the checked
+// radio or first control of the field, the canvas for the mask. The address gets no #fragment.
+function controlOf(target) {
+  if (target.matches("input, select, textarea")) return target;
+  if (target.id === "field-mask") return document.querySelector("[data-mask-canvas]") || target;
+  return target.querySelector("input:checked") || target.querySelector("input:not([type=hidden]), select, textarea") || target;
+}
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-error-summary] a[href^='#']");
+  const target = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (!target) return;
+  event.preventDefault();
+  const control = controlOf(target);
+  if (control === target && target.tabIndex < 0) target.setAttribute("tabindex", "-1");
+  control.focus({ preventScroll: true });
+  control.scrollIntoView({ block: "center" });
+});
+
 // Preview what is sent: the same submission, answered with what each provider would receive.
 async function preview(form, button) {
   const dialog = document.querySelector("[data-preflight-dialog]");

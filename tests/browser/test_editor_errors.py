@@ -1,0 +1,79 @@
+"""A submit refused with validation errors: the error summary takes the focus (a screen reader
+reads it), names each field, and each of its links takes the focus to that field, on a desktop
+and inside the phone's bottom sheet."""
+
+import pytest
+
+from editor import services
+from tests.browser.canvas import form_refresh, open_editor, scene_png, stroke
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MESSAGE = "Radius (px): Ensure this value is less than or equal to 25."
+IN_VIEW = """(el) => { const r = el.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
+    && r.right <= innerWidth && r.bottom <= innerHeight
+    && el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)); }"""
+
+
+@pytest.fixture
+def asset(alice_membership):
+    return services.upload_image(alice_membership, scene_png(), "scene.png")
+
+
+def ask_for_a_radius_too_large(page):
+    stroke(page, [(160, 150), (240, 150)])
+    with form_refresh(page):  # Telea has a radius (at most 25)
+        page.get_by_role("combobox", name="Model").select_option("telea")
+    page.get_by_label("Radius (px)").fill("99")
+
+
+def send(page):
+    with page.expect_response(lambda r: r.url.endswith("/jobs/") and r.status == 422):
+        page.get_by_role("button", name="Change painted area").click()
+
+
+def focused(page) -> str:
+    return page.evaluate(
+        "() => document.activeElement.dataset.errorSummary !== undefined ? 'summary'"
+        " : document.activeElement.name || document.activeElement.tagName"
+    )
+
+
+def check_summary_and_link(page):
+    summary = page.get_by_role("alert").filter(has_text="to fix before sending")
+    assert focused(page) == "summary"
+    assert summary.evaluate(IN_VIEW)
+    lines = [line for line in summary.inner_text().splitlines() if line.strip()]
+    assert lines == ["1 thing to fix before sending:", MESSAGE]
+    url = page.url
+    summary.get_by_role("link", name=MESSAGE).click()
+    radius = page.get_by_label("Radius (px)")
+    assert focused(page) == "p_radius"  # the field itself, ready to correct
+    assert radius.evaluate(IN_VIEW)
+    assert page.url == url  # no #fragment left in the address
+    radius.fill("9")
+    assert radius.input_value() == "9"
+
+
+def test_refused_submit_focuses_a_summary_that_names_the_field(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    ask_for_a_radius_too_large(page)
+    send(page)
+    check_summary_and_link(page)
+    assert page.js_errors == []
+
+
+def test_refused_submit_on_a_phone_leads_to_the_field_in_the_sheet(signed_in, live_server, asset):
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_editor(page, live_server, asset)
+    sheet = page.locator("[data-sheet]")
+    sheet.get_by_role("button", name="More options").click()  # the model is further down
+    ask_for_a_radius_too_large(page)
+    sheet.get_by_role("button", name="Fewer options").click()  # back to the small sheet
+    send(page)
+    check_summary_and_link(page)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert page.js_errors == []
