@@ -149,3 +149,27 @@ def test_space_and_drag_pans_the_view_without_painting(signed_in, live_server, a
     stroke(page, [(150, 150), (250, 150)])
     assert exported_mask(page)[150, 200] == 255
     assert page.js_errors == []
+
+
+def test_keys_pressed_in_an_open_dialog_leave_the_canvas_alone(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    stroke(page, [(160, 150), (240, 150)])
+    painted = exported_mask(page)
+    before = {"zoom": zoom(page), "size": page.locator('[data-output="size"]').inner_text()}
+    page.get_by_role("button", name="Preview what is sent").click()
+    dialog = page.get_by_role("dialog", name="What each provider receives")
+    dialog.wait_for()
+    for key in ["e", "]", "h", "i", "0", "1", "+"]:
+        page.keyboard.press(key)
+    assert dialog.is_visible()
+    assert tool(page) == "brush"
+    assert page.get_by_label("Show mask").is_checked()
+    assert page.locator('[data-output="size"]').inner_text() == before["size"]
+    assert zoom(page) == before["zoom"]
+    assert (exported_mask(page) == painted).all()  # not inverted behind the dialog
+    page.keyboard.press("Escape")
+    assert not dialog.is_visible()
+    page.keyboard.press("e")  # the dialog closed, the keys work again
+    assert tool(page) == "eraser"
+    assert page.js_errors == []

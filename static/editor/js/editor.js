@@ -291,7 +291,6 @@ const look = attachLook({ root, canvas, cursor, settings, maxSize, onColor: requ
 const keys = attachShortcuts({
   canvas,
   stage,
-  help,
   view,
   settings,
   actions,

@@ -5,7 +5,7 @@ import { isTyping } from "./typing.js";
 
 export const TOOL_KEYS = { b: "brush", e: "eraser", r: "rect", l: "lasso" };
 
-export function attachShortcuts({ canvas, stage, help, view, settings, actions, setSetting, setTool, cancelStroke, userView, onSpace }) {
+export function attachShortcuts({ canvas, stage, view, settings, actions, setSetting, setTool, cancelStroke, userView, onSpace }) {
   let spaceHeld = false;
   const space = (held) => {
     spaceHeld = held;
@@ -14,7 +14,8 @@ export function attachShortcuts({ canvas, stage, help, view, settings, actions, 
   };
 
   document.addEventListener("keydown", (event) => {
-    if (isTyping(event.target) || help.open) return;
+    // A key pressed in a dialog (this help, the preview of what is sent) is the dialog's.
+    if (isTyping(event.target) || document.querySelector("dialog[open]")) return;
     const key = event.key;
     const mod = event.ctrlKey || event.metaKey;
     if (mod && key.toLowerCase() === "z") {
