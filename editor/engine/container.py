@@ -35,28 +35,30 @@ def for_storage(
     data: bytes, img: Image.Image, icc_profile: bytes | None = None
 ) -> tuple[bytes, str]:
     """(bytes, extension) to store for an image we were sent, `img` being its decoded form from
-    `images.open_image`: the original cut to the image alone when it is a plain RGB/RGBA file
-    with no rotation to apply (no quality lost), else `img` as a PNG, with the colour profile
-    (`icc_profile`, else the one `img` carries)."""
+    `images.open_image`: the original cut to the image alone when it is a plain RGB/RGBA file,
+    or a plain greyscale one (a third of the pixels to read back; masks uploaded for the API
+    are such files), with no rotation to apply (no quality lost); else `img` as a PNG, with the
+    colour profile (`icc_profile`, else the one `img` carries)."""
     try:
         with Image.open(io.BytesIO(data)) as raw:
-            fmt = str(raw.format).lower()
-            plain = raw.mode == img.mode and raw.getexif().get(0x0112, 1) == 1
+            fmt, mode = str(raw.format).lower(), raw.mode
+            upright = raw.getexif().get(0x0112, 1) == 1
+            plain = upright and (mode == img.mode or (mode, img.mode) == ("L", "RGB"))
     except (OSError, ValueError, SyntaxError):
         plain = False
     trimmed = only_the_image(data, fmt) if plain else None
-    if trimmed is not None and _draws(trimmed, img):
+    if trimmed is not None and _draws(trimmed, img.size, mode):
         return trimmed, fmt
     icc = icc_profile or img.info.get("icc_profile")
     return codec.encode_png(codec.pixels_of(img), icc), "png"
 
 
-def _draws(data: bytes, img: Image.Image) -> bool:
-    """The trimmed file still decodes, whole, to an image of the same size and mode."""
+def _draws(data: bytes, size: tuple[int, int], mode: str) -> bool:
+    """The trimmed file still decodes, whole, to an image of this size and mode."""
     try:
         with Image.open(io.BytesIO(data)) as check:
             check.load()
-            return check.size == img.size and check.mode == img.mode
+            return check.size == size and check.mode == mode
     except (OSError, ValueError, SyntaxError):
         return False
 

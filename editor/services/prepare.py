@@ -62,7 +62,7 @@ def prepare(record: Record) -> Prepared:
     source_bytes, original = decoded_source(record.source)
     upstream = renditions.shrink(original.pixels, max_side)
     prepared.original = original
-    if upstream is original.pixels and record.source.content_type == "image/png":
+    if upstream is original.pixels and _plain_colour_png(record.source.content_type, source_bytes):
         prepared.request.images.append(source_bytes)  # stored as a plain PNG on upload
     else:
         prepared.request.images.append(codec.encode_png(upstream, original.icc_profile))
@@ -79,3 +79,9 @@ def prepare(record: Record) -> Prepared:
             upstream_size = (upstream.shape[1], upstream.shape[0])
             prepared.request.mask = canonical_mask(record, upstream_size, mask_bytes)
     return prepared
+
+
+def _plain_colour_png(content_type: str, data: bytes) -> bool:
+    """A stored PNG providers can take as it is: RGB or RGBA (a greyscale upload is kept as it
+    came, and some edit endpoints refuse a greyscale image)."""
+    return content_type == "image/png" and images.open_header(data).mode in ("RGB", "RGBA")

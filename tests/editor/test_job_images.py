@@ -113,3 +113,32 @@ def test_outside_a_feathered_mask_every_pixel_is_the_originals(
     image = record.images.get()
     assert image.thumbnail.content_type == "image/webp"
     assert image.drift is not None and image.drift_share is not None
+
+
+def grey_photo() -> bytes:
+    pixels = np.random.default_rng(5).integers(0, 256, (H, W), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(pixels, "L").save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_a_greyscale_upload_is_kept_as_it_came_and_providers_get_colour(
+    openai, alice_membership, django_capture_on_commit_callbacks
+):
+    """A greyscale PNG (a mask uploaded for the API, a black-and-white photo) is stored byte for
+    byte, a third the pixels of a colour copy to read back; what goes upstream is RGB, which
+    every edit endpoint takes."""
+    grey = grey_photo()
+    upload = services.upload_image(alice_membership, grey, "grey")
+    assert read(upload) == grey
+    record = run_inpaint(alice_membership, django_capture_on_commit_callbacks, grey)
+    sent_request = openai.requests_to("/v1/images/edits")[0]
+    [image_part] = sent_request.parts("image") or sent_request.parts("image[]")
+    with Image.open(io.BytesIO(image_part.data)) as sent:
+        assert sent.mode == "RGB" and sent.size == (W, H)
+        sent_pixels = np.asarray(sent)
+    truth = np.asarray(Image.open(io.BytesIO(grey)))
+    assert np.array_equal(sent_pixels, np.repeat(truth[..., None], 3, axis=2))
+    with Image.open(io.BytesIO(read(record.images.get().image))) as result:
+        outside = np.asarray(result.convert("RGB"))[0:5, 0:5]
+    assert np.array_equal(outside, np.repeat(truth[0:5, 0:5, None], 3, axis=2))
