@@ -28,18 +28,22 @@ def open_editor(page, live_server, asset):
 
 
 @contextmanager
-def form_refresh(page):
+def form_refresh(page, times=1):
     """Waits, after the block, until the edit form has been re-rendered by the refresh (htmx GET
-    and swap) that the block set off: only then are its new fields there to type into."""
+    and swap) that the block set off: only then are its new fields there to type into. With
+    `times`, until that many refreshes have been swapped in (a refresh that sets off another):
+    a field read while one is still on its way may be the form it is about to replace."""
     page.evaluate(
         """() => {
-            window.pbFormRefreshed = false;
-            document.addEventListener("promptbrush:form-refreshed",
-                () => { window.pbFormRefreshed = true; }, { once: true });
+            if (window.pbFormRefreshes === undefined) {
+                document.addEventListener("promptbrush:form-refreshed",
+                    () => { window.pbFormRefreshes += 1; });
+            }
+            window.pbFormRefreshes = 0;
         }"""
     )
     yield
-    page.wait_for_function("() => window.pbFormRefreshed")
+    page.wait_for_function("(times) => window.pbFormRefreshes >= times", arg=times)
 
 
 @contextmanager

@@ -182,7 +182,8 @@ def test_a_parameter_typed_while_the_form_refreshes_is_kept_and_counted(
         page.wait_for_timeout(20)
     page.get_by_label("Radius (px)").fill("9")  # typed into the form the refresh will replace
     sent_again = page.expect_request(lambda r: "/jobs/?" in r.url and "p_radius=9" in r.url)
-    with sent_again, form_refresh(page):
+    # Both swapped in: the held refresh, then the one re-sent for the radius.
+    with sent_again, form_refresh(page, times=2):
         held[0].continue_()
     radius = page.get_by_label("Radius (px)")
     assert radius.input_value() == "9"
