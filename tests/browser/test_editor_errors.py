@@ -21,8 +21,11 @@ def asset(alice_membership):
     return services.upload_image(alice_membership, scene_png(), "scene.png")
 
 
-def ask_for_a_radius_too_large(page):
+def paint(page):
     stroke(page, [(160, 150), (240, 150)])
+
+
+def ask_for_a_radius_too_large(page):
     with form_refresh(page):  # Telea has a radius (at most 25)
         page.get_by_role("combobox", name="Model").select_option("telea")
     page.get_by_label("Radius (px)").fill("99")
@@ -59,10 +62,27 @@ def check_summary_and_link(page):
 def test_refused_submit_focuses_a_summary_that_names_the_field(signed_in, live_server, asset):
     page = signed_in
     open_editor(page, live_server, asset)
+    paint(page)
     ask_for_a_radius_too_large(page)
     send(page)
     check_summary_and_link(page)
     assert page.js_errors == []
+
+
+def sheet_is(page, state):
+    """The phone's bottom sheet has come to rest pulled up ('open') or lowered ('collapsed'): its
+    handle says so and it covers most of the screen, or at most its lower third."""
+    handle = page.locator("[data-sheet-toggle]")
+    expanded = "true" if state == "open" else "false"
+    assert handle.get_attribute("aria-expanded") == expanded
+    assert handle.inner_text() == ("Fewer options" if state == "open" else "More options")
+    page.wait_for_function(
+        """(open) => {
+            const top = document.querySelector("[data-sheet]").getBoundingClientRect().top;
+            return open ? top < innerHeight * 0.25 : top > innerHeight * 0.6;
+        }""",
+        arg=state == "open",
+    )
 
 
 def test_refused_submit_on_a_phone_leads_to_the_field_in_the_sheet(signed_in, live_server, asset):
@@ -70,10 +90,39 @@ def test_refused_submit_on_a_phone_leads_to_the_field_in_the_sheet(signed_in, li
     page.set_viewport_size({"width": 390, "height": 844})
     open_editor(page, live_server, asset)
     sheet = page.locator("[data-sheet]")
+    paint(page)  # while the sheet is low: pulled up, it covers the canvas
     sheet.get_by_role("button", name="More options").click()  # the model is further down
     ask_for_a_radius_too_large(page)
     sheet.get_by_role("button", name="Fewer options").click()  # back to the small sheet
+    sheet_is(page, "collapsed")
     send(page)
     check_summary_and_link(page)
+    # The link pulled the sheet up: the field is seen whole, with the options around it.
+    sheet_is(page, "open")
+    radius = page.get_by_label("Radius (px)")
+    assert focused(page) == "p_radius"
+    assert radius.evaluate(IN_VIEW)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert page.js_errors == []
+
+
+def test_a_mask_error_on_a_phone_lowers_the_sheet_off_the_canvas(signed_in, live_server, asset):
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_editor(page, live_server, asset)
+    page.locator("[data-sheet]").get_by_role("button", name="More options").click()
+    sheet_is(page, "open")
+    send(page)  # nothing painted
+    summary = page.get_by_role("alert").filter(has_text="to fix before sending")
+    summary.get_by_role("link", name="Mask:").click()
+    sheet_is(page, "collapsed")
+    canvas = page.locator("[data-mask-canvas]")
+    assert canvas.evaluate("(el) => el === document.activeElement")
+    # Its middle is on screen and not under the sheet: the mask can be painted at once.
+    assert canvas.evaluate(
+        """(el) => { const r = el.getBoundingClientRect();
+            const x = r.left + r.width / 2, y = r.top + r.height / 2;
+            return y > 0 && y < innerHeight
+                && document.elementFromPoint(x, y)?.closest("[data-sheet]") === null; }"""
+    )
     assert page.js_errors == []

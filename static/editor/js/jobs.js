@@ -2,6 +2,7 @@
 // the mask Blob, error swap, new cards added at once, elapsed-seconds ticker, credits badge.
 
 import { noteSubmit } from "./form-refresh.js";
+import { revealForFocus } from "./sheet.js";
 
 let maskProvider = null;
 
@@ -100,6 +101,7 @@ function showErrors(form, html) {
 
 // A link of the error summary takes the focus to its field, not just the page to it: the checked
 // radio or first control of the field, the canvas for the mask. The address gets no #fragment.
+// On a phone the bottom sheet opens for a field in it (closes for the canvas) first.
 function controlOf(target) {
   if (target.matches("input, select, textarea")) return target;
   if (target.id === "field-mask") return document.querySelector("[data-mask-canvas]") || target;
@@ -113,6 +115,7 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   const control = controlOf(target);
   if (control === target && target.tabIndex < 0) target.setAttribute("tabindex", "-1");
+  revealForFocus(control);
   control.focus({ preventScroll: true });
   control.scrollIntoView({ block: "center" });
 });
