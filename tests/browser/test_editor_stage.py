@@ -270,6 +270,43 @@ def test_accept_carries_the_mask_over_and_the_next_edit_starts_from_the_result(
     assert page.js_errors == []
 
 
+def test_a_mask_carried_over_by_accept_shows_on_arrival_with_show_mask_off(
+    signed_in, live_server, asset
+):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    paint_out_the_red_square(page)
+    painted = exported_mask(page)
+    page.get_by_label("Show mask").uncheck()  # the user's own choice: no overlay
+    page.keyboard.press("Control+Enter")
+    page.locator('[data-stage][data-showing="result"]').wait_for()
+    record = Record.objects.get()
+    result = record.images.get().image
+
+    bar = page.get_by_role("toolbar", name="Result on the stage")
+    bar.get_by_role("link", name="Accept").click()
+    page.wait_for_url(f"**/edit/{result.code}/?from={record.code}&result=1")
+    page.wait_for_selector("html[data-editor-ready]")
+    page.wait_for_function("() => document.querySelector('[data-stage-image]').complete")
+    # What the next Run changes is on screen: the mask's colour over the painted area only,
+    # the box says so, and the status line says where it came from and how to hide it.
+    assert (exported_mask(page) == painted).all()
+    assert not mask_hidden(page)
+    assert page.get_by_label("Show mask").is_checked()
+    inside, outside = stage_pixel(page, 200, 150), stage_pixel(page, 30, 30)
+    assert abs(outside - [128, 128, 128]).max() < 40  # the result, untinted
+    assert abs(inside - outside).max() > 40, (inside, outside)  # tinted by the mask
+    status = page.locator("[data-stage-status]")
+    expect(status).to_contain_text("Mask carried over from the previous image, shown (H hides it)")
+
+    # Only on arrival: the setting is still the user's "off", and a reload keeps the mask.
+    reopen(page)
+    assert not page.get_by_label("Show mask").is_checked() and mask_hidden(page)
+    assert "carried over" not in status.inner_text()
+    assert (exported_mask(page) == painted).all()
+    assert page.js_errors == []
+
+
 def test_the_result_bar_next_and_close_by_click_and_keyboard(
     signed_in, live_server, asset, settings
 ):

@@ -4,7 +4,7 @@
 import { setMaskProvider } from "./jobs.js";
 import { MaskLayer, exportMask } from "./mask.js";
 import { attachLook } from "./look.js";
-import { forgetMaskOps, loadBrushSettings, loadMaskOps, saveMaskOps } from "./mask-storage.js";
+import { forgetMaskOps, loadBrushSettings, loadMaskOps, saveMaskOps, takeCarried } from "./mask-storage.js";
 import { createOutline } from "./outline.js";
 import { attachPointer } from "./pointer.js";
 import { attachRadioGroup } from "./radiogroup.js";
@@ -340,12 +340,19 @@ staging = attachStaging({
     // The mask comes along to the result's own page (same size): the next edit starts from the
     // result with the mask as it is here, painted before the edit or over its result.
     if (el && store.live().length && Number(el.dataset.width) === W && Number(el.dataset.height) === H) {
-      saveMaskOps(el.dataset.asset, store.live(), W, H);
+      saveMaskOps(el.dataset.asset, store.live(), W, H, { carried: !store.isEmpty });
     }
   },
 });
 for (const group of root.querySelectorAll('[role="radiogroup"]')) attachRadioGroup(group, (button) => setTool(button.dataset.tool));
 attachSheet(document.querySelector("[data-sheet]"));
+
+// A mask Accept brought over is what the next edit changes: it shows on arrival, even with
+// "Show mask" off (for this visit; H hides it and the setting stays the user's), and says so.
+if (takeCarried(ASSET) && !store.isEmpty) {
+  const overridden = look.showCarried();
+  status.append(` · Mask carried over from the previous image${overridden ? ", shown (H hides it)" : ""}`);
+}
 
 syncButtons();
 setTool("brush");

@@ -1,13 +1,15 @@
 // The brush and the mask's look: the toolbar's [data-setting] controls kept in step with
 // `settings`, and saved for the next visit. "Show mask" is the user's own choice: a result on the
-// stage hides the mask for as long as it shows (hideForResult) and never changes that choice.
+// stage hides the mask for as long as it shows (hideForResult), a mask carried over by Accept
+// shows on arrival even when the choice is off (showCarried), and neither changes that choice.
 
 import { saveBrushSettings } from "./mask-storage.js";
 
 export function attachLook({ root, canvas, cursor, settings, maxSize, onColor }) {
   const visible = root.querySelector('[data-setting="visible"]');
   let hiddenForResult = false;
-  const maskShown = () => settings.visible && !hiddenForResult;
+  let shownAsCarried = false;
+  const maskShown = () => (settings.visible || shownAsCarried) && !hiddenForResult;
 
   function apply() {
     canvas.style.opacity = String(settings.opacity / 100);
@@ -19,7 +21,7 @@ export function attachLook({ root, canvas, cursor, settings, maxSize, onColor })
   function set(name, value) {
     if (name === "size") value = Math.min(maxSize, Math.max(1, Math.round(value)));
     if (name === "softness") value = Math.min(100, Math.max(0, Math.round(value)));
-    if (name === "visible") hiddenForResult = false; // the user decides, result or not
+    if (name === "visible") hiddenForResult = shownAsCarried = false; // the user decides
     settings[name] = value;
     const input = root.querySelector(`[data-setting="${name}"]`);
     if (input.type !== "checkbox" && String(input.value) !== String(value)) input.value = value;
@@ -48,6 +50,12 @@ export function attachLook({ root, canvas, cursor, settings, maxSize, onColor })
     hideForResult(hide) {
       hiddenForResult = hide;
       apply();
+    },
+    // Shown for this visit, not saved; true when that overrides "Show mask" off.
+    showCarried() {
+      shownAsCarried = true;
+      apply();
+      return !settings.visible;
     },
   };
 }

@@ -34,9 +34,11 @@ export async function loadMaskOps(asset) {
 }
 
 // False when the browser refuses (quota): the mask then lives only until the page is left.
-export function saveMaskOps(asset, ops, width, height) {
+// `carried`: saved by Accept for the result's page, which says so once (takeCarried).
+export function saveMaskOps(asset, ops, width, height, { carried = false } = {}) {
   try {
-    if (ops.length) localStorage.setItem(maskKey(asset), JSON.stringify({ v: 1, w: width, h: height, ops }));
+    const entry = { v: 1, w: width, h: height, ops, ...(carried && { carried }) };
+    if (ops.length) localStorage.setItem(maskKey(asset), JSON.stringify(entry));
     else localStorage.removeItem(maskKey(asset));
     return true;
   } catch {
@@ -46,4 +48,17 @@ export function saveMaskOps(asset, ops, width, height) {
 
 export function forgetMaskOps(asset) {
   localStorage.removeItem(maskKey(asset));
+}
+
+// True once after Accept brought the mask of `asset` over from the page before.
+export function takeCarried(asset) {
+  const saved = readJSON(maskKey(asset));
+  if (!saved?.carried) return false;
+  delete saved.carried;
+  try {
+    localStorage.setItem(maskKey(asset), JSON.stringify(saved));
+  } catch {
+    // refused (storage off): the next visit says it once more
+  }
+  return true;
 }
