@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from gallery.models import Record, ReviewTag
 from gallery.queries import PAGE_SIZE
@@ -11,6 +13,22 @@ from gallery.validators import PlainText
 RATING_CHOICES = [(n, f"{n} of 5") for n in range(1, 6)]
 MAX_PAGE_SIZE = 100
 MAX_FEEDBACK_CHARS = 10_000
+# The dates a filter takes: the calendar's own ends (0001-01-01, 9999-12-31) overflow once a
+# day is added or the time zone applied, so they are refused on their field instead.
+FIRST_DATE, LAST_DATE = datetime.date(1970, 1, 1), datetime.date(9998, 12, 31)
+_DATE_RANGE = f"Give a date from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}."
+
+
+def date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        required=False,
+        label=label,
+        validators=[
+            MinValueValidator(FIRST_DATE, message=_DATE_RANGE),
+            MaxValueValidator(LAST_DATE, message=_DATE_RANGE),
+        ],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 class RecordFilterForm(forms.Form):
@@ -39,12 +57,8 @@ class RecordFilterForm(forms.Form):
         required=False,
         label="Rating at least",
     )
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = date_field("From")
+    date_to = date_field("To")
     has_feedback = forms.ChoiceField(choices=FEEDBACK_CHOICES, required=False, label="Feedback")
     # Paging, the same for the history page and GET /api/features: page N of `limit` records.
     page = forms.IntegerField(
