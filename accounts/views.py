@@ -58,7 +58,8 @@ def switch_team(request):
     ours = url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return redirect(back if back and ours else "editor:home")
+    # Only a path: redirect() takes any other text ("0", "gallery:list") for a view's name.
+    return redirect(back if back.startswith("/") and ours else "editor:home")
 
 
 # --- Team page (admins) -------------------------------------------------------------------------

@@ -238,12 +238,13 @@ def _own_record(request: AuthenticatedHttpRequest, code) -> Record:
 
 
 def _back(request: AuthenticatedHttpRequest) -> str | None:
-    """The page a rating form came from (the editor's job cards send it), when it is ours."""
+    """The page a rating form came from (the editor's job cards send it), when it is a path
+    of ours: anything else ("0", "gallery:list") redirect() would take for a view's name."""
     back = request.POST.get("next", "")
     safe = url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return back if back and safe else None
+    return back if back.startswith("/") and safe else None
 
 
 @require_POST
