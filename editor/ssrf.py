@@ -58,9 +58,10 @@ def fetch_public(url: str, *, max_bytes: int = MAX_FETCH_BYTES) -> bytes:
         raise FetchRefused("This server does not fetch images from URLs; upload the image.")
     try:
         parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
+        host = parsed.host  # decodes IDNA: "xn--" alone raises a UnicodeError
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise FetchRefused("The image URL is not a valid URL.") from exc
-    if parsed.scheme not in ("http", "https") or not parsed.host:
+    if parsed.scheme not in ("http", "https") or not host:
         raise FetchRefused("The image URL must start with http:// or https://.")
     if parsed.userinfo:
         raise FetchRefused("The image URL must not contain a user name or password.")

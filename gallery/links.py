@@ -34,8 +34,12 @@ class NamedAsset:
 
 def own_path(url: str, own_hosts: Collection[str]) -> str | None:
     """The path of `url` when it points at this instance (relative, or absolute on one of
-    `own_hosts`, lower-case host[:port]); None for anything else."""
-    parts = urlsplit(url.strip())
+    `own_hosts`, lower-case host[:port]); None for anything else (a URL that cannot even be
+    split, such as "http://[::1", is not ours either)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
     foreign = parts.scheme not in ("http", "https") or parts.netloc.lower() not in own_hosts
     if (parts.scheme or parts.netloc) and foreign:
         return None

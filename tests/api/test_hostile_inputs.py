@@ -41,3 +41,33 @@ def test_the_gallery_pages_ignore_a_date_past_the_calendar(alice_client, alice_m
     assert response.status_code == 200
     if view == "gallery:export_json":
         assert str(record.code) in b"".join(response.streaming_content).decode()
+
+
+# --- image URLs the URL parsers themselves choke on ------------------------------------------
+
+
+def _edit_from(api, url: str):
+    body = {
+        "type": "IMAGE_EDITOR",
+        "model": "gpt-image-1",
+        "promptObject": {"prompt": "watercolour", "imageUrl": url},
+    }
+    return api("post", "/api/features", json_body=body)
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[::1/x.png", "https://xn--/x.png"])
+def test_an_image_url_no_parser_can_read_is_a_400_on_its_field(api, onemin, url):
+    response = _edit_from(api, url)
+
+    assert response.status_code == 400, response.content[:300]
+    error = response.json()["error"]
+    assert error["field"] == "imageUrl"
+    assert "not a valid URL" in error["message"]
+
+
+def test_a_mask_selection_from_an_unreadable_url_is_a_400(api):
+    body = {"mode": "wand", "imageUrl": "http://[::1", "point": [1, 1]}
+    response = api("post", "/api/masks/select", json_body=body)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "imageUrl"
