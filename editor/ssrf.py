@@ -30,8 +30,11 @@ class FetchRefused(UserFacingError):
 
 
 def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # ::ffff:a.b.c.d and 6to4's 2002:aabb:ccdd:: carry an IPv4 address: judge that one.
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is not None:
+            ip = embedded
     if ip.is_loopback and getattr(settings, "SSRF_ALLOW_LOOPBACK", False):
         return True
     return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_link_local)

@@ -71,3 +71,20 @@ def test_a_mask_selection_from_an_unreadable_url_is_a_400(api):
 
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "imageUrl"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[2002:7f00:1::]/x.png",  # 6to4 of 127.0.0.1
+        "http://[2002:a9fe:a9fe::]/latest",  # 6to4 of 169.254.169.254
+        "http://[2002:a00:1::1]/x.png",  # 6to4 of 10.0.0.1
+    ],
+)
+def test_an_ipv6_address_wrapping_a_private_ipv4_one_is_refused(api, onemin, url):
+    response = _edit_from(api, url)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["field"] == "imageUrl"
+    assert "private or local address" in error["message"]
