@@ -152,6 +152,16 @@ def delete_record(record: Record) -> None:
         _delete_asset(asset)
 
 
+def discard_assets(assets: list[Asset]) -> None:
+    """Delete assets a call stored and then did not use (it was refused), with their previews
+    and files, at once: nothing of a refused call is kept."""
+    for asset in assets:
+        for stored in (asset, asset.preview):
+            if stored is not None and stored.pk is not None:
+                stored.file.delete(save=False)
+                stored.delete()
+
+
 def _delete_asset(asset: Asset) -> None:
     name = asset.file.name
     storage = asset.file.storage

@@ -14,7 +14,7 @@ from accounts.models import Membership
 from core.errors import UserFacingError
 from editor import services, ssrf, uploads
 from editor.api.http import ApiError, api_view
-from gallery.links import asset_for_path, own_path
+from gallery.links import NamedAsset, asset_for_path, own_path
 from gallery.models import Asset
 from gallery.serializers import site_url
 from gallery.services import read_asset, signed_asset_url
@@ -64,23 +64,56 @@ def own_hosts(request: HttpRequest) -> set[str]:
     return hosts
 
 
-def resolve_asset(request: HttpRequest, membership: Membership, url: str, field: str) -> Asset:
-    """The image `url` names: one of our own URLs read from storage, or a public http(s) URL
-    fetched and stored as an upload."""
+def _named(request: HttpRequest, membership: Membership, url: str, field: str) -> NamedAsset | None:
+    """The stored image one of our own URLs names; None for a foreign URL (to be fetched)."""
     path = own_path(url, own_hosts(request))
     if path is None:
-        try:
-            data = ssrf.fetch_public(url)
-            return services.upload_image(membership, data, url.rsplit("/", 1)[-1][:100])
-        except UserFacingError as exc:
-            raise ApiError(exc.message, field) from exc
+        return None
     named = asset_for_path(membership, path)
     if named is None:
         raise ApiError(
             f"{field} names no image of yours; upload it with POST /api/assets first.", field, 404
         )
-    if named.mine:
+    return named
+
+
+def _fetch(url: str, field: str) -> bytes:
+    try:
+        return ssrf.fetch_public(url)
+    except UserFacingError as exc:
+        raise ApiError(exc.message, field) from exc
+
+
+def resolve_asset(
+    request: HttpRequest,
+    membership: Membership,
+    url: str,
+    field: str,
+    stored: list[Asset] | None = None,
+) -> Asset:
+    """The image `url` names: one of our own URLs read from storage, or a public http(s) URL
+    fetched and stored as an upload. An asset stored here is added to `stored`, so a call that
+    is then refused can discard it (gallery.services.discard_assets)."""
+    named = _named(request, membership, url, field)
+    if named is not None and named.mine:
         return named.asset
-    # Someone's result shared by its key or a signed link: the link is the permission. Copy it
-    # into the caller's uploads, so their record never points at another team's file.
-    return services.upload_image(membership, read_asset(named.asset), named.asset.name)
+    if named is None:
+        data, name = _fetch(url, field), url.rsplit("/", 1)[-1][:100]
+    else:
+        # Someone's result shared by its key or a signed link: the link is the permission. Copy
+        # it into the caller's uploads, so their record never points at another team's file.
+        data, name = read_asset(named.asset), named.asset.name
+    try:
+        asset = services.upload_image(membership, data, name)
+    except UserFacingError as exc:
+        raise ApiError(exc.message, field) from exc
+    if stored is not None:
+        stored.append(asset)
+    return asset
+
+
+def read_image(request: HttpRequest, membership: Membership, url: str, field: str) -> bytes:
+    """The bytes `url` names, stored nowhere: a mask is read, checked and rewritten by the
+    service that uses it, so no copy of it is kept."""
+    named = _named(request, membership, url, field)
+    return _fetch(url, field) if named is None else read_asset(named.asset)

@@ -25,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from accounts.models import Membership
 from core.errors import UserFacingError
 from editor import aliases, services
-from editor.api.assets import resolve_asset
+from editor.api.assets import read_image, resolve_asset
 from editor.api.http import (
     FEATURE_FAILED,
     ApiError,
@@ -41,7 +41,7 @@ from editor.api.requests import FeatureRequest, parse_feature
 from editor.live.stream import hub as live_hub
 from gallery.models import Asset, Record
 from gallery.serializers import ai_record, polled, site_url
-from gallery.services import read_asset, records_visible_to
+from gallery.services import discard_assets, records_visible_to
 
 _DONE = (Record.Status.SUCCESS, Record.Status.FAILED)
 
@@ -71,27 +71,36 @@ def _start(request: HttpRequest, membership: Membership, req: FeatureRequest) ->
             "model",
         )
 
-    def image(url: str, field: str) -> Asset:
-        return resolve_asset(request, membership, url, field)
+    stored: list[Asset] = []  # images fetched or copied for this call, kept only if used
 
-    source = image(req.image_url, "imageUrl") if req.image_url else None
-    extras = [image(url, "imageUrls") for url in req.image_urls]
-    mask = read_asset(image(req.mask_url, "maskUrl")) if req.mask_url else None
-    return services.start_edit(
-        membership,
-        type=req.type,
-        provider=target.provider,
-        model=target.model,
-        requested_model=req.model,
-        prompt=req.prompt,
-        params=req.params,
-        source=source,
-        mask=mask,
-        extra_images=extras,
-        mask_options=req.mask_options,
-        paste_back=req.paste_back,
-        parent=_parent(membership, req.conversation_id) if req.conversation_id else None,
-    )
+    def image(url: str, field: str) -> Asset:
+        return resolve_asset(request, membership, url, field, stored)
+
+    try:
+        source = image(req.image_url, "imageUrl") if req.image_url else None
+        extras = [image(url, "imageUrls") for url in req.image_urls]
+        mask = read_image(request, membership, req.mask_url, "maskUrl") if req.mask_url else None
+        record = services.start_edit(
+            membership,
+            type=req.type,
+            provider=target.provider,
+            model=target.model,
+            requested_model=req.model,
+            prompt=req.prompt,
+            params=req.params,
+            source=source,
+            mask=mask,
+            extra_images=extras,
+            mask_options=req.mask_options,
+            paste_back=req.paste_back,
+            parent=_parent(membership, req.conversation_id) if req.conversation_id else None,
+        )
+    except BaseException:
+        discard_assets(stored)  # a refused edit keeps nothing
+        raise
+    used = {record.source_id, *record.extra_images.values_list("pk", flat=True)}
+    discard_assets([asset for asset in stored if asset.pk not in used])
+    return record
 
 
 def _create(request: HttpRequest, membership: Membership) -> tuple[Record, bool]:

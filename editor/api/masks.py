@@ -15,12 +15,13 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 
 from accounts.models import Membership
-from editor.api.assets import resolve_asset, uploaded_asset
+from editor.api.assets import read_image, resolve_asset, uploaded_asset
 from editor.api.http import ApiError, api_view, read_json
 from editor.engine import select as engine
 from editor.services.selection import MODES, SelectionRequest, select_mask
+from gallery.models import Asset
 from gallery.serializers import site_url
-from gallery.services import read_asset, signed_asset_url
+from gallery.services import discard_assets, signed_asset_url
 
 DEFAULT_TOLERANCE = 20
 
@@ -76,7 +77,7 @@ def _request(
         return SelectionRequest(mode, box=_coords(body, "box", 4, "[x0, y0, x1, y1]"))
     # refine. A script has no brush: by default look 2.5% of the longer side beyond the edge.
     default = max(engine.MIN_BAND, round(max(width, height) * 0.025))
-    mask = read_asset(resolve_asset(request, membership, _url(body, "maskUrl"), "maskUrl"))
+    mask = read_image(request, membership, _url(body, "maskUrl"), "maskUrl")
     return SelectionRequest(mode, mask=mask, band=_band(body, default))
 
 
@@ -87,10 +88,15 @@ def select(request: HttpRequest, membership: Membership) -> JsonResponse:
         raise ApiError("The body must be a JSON object.", "body")
     if body.get("mode") not in MODES:
         raise ApiError(f"mode must be one of {', '.join(MODES)}; got {body.get('mode')!r}.", "mode")
-    source = resolve_asset(request, membership, _url(body, "imageUrl"), "imageUrl")
-    selection = select_mask(
-        membership, source, _request(request, membership, body, source.width, source.height)
-    )
+    stored: list[Asset] = []  # a fetched or copied image: discarded if the call is refused
+    try:
+        source = resolve_asset(request, membership, _url(body, "imageUrl"), "imageUrl", stored)
+        selection = select_mask(
+            membership, source, _request(request, membership, body, source.width, source.height)
+        )
+    except BaseException:
+        discard_assets(stored)
+        raise
     location = signed_asset_url(selection.asset, absolute_base=site_url(request))
     return JsonResponse(
         {**uploaded_asset(selection.asset, location), "coverage": selection.coverage}

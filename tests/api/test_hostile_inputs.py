@@ -2,9 +2,16 @@
 4xx naming the field (or is simply ignored where it is not the caller's to choose), never a 500,
 and leaves nothing behind."""
 
+import os
+
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 
+from accounts.models import CreditEntry
+from gallery.models import Asset, Record
+from tests.api.support import png
+from tests.api.test_ssrf import ImageHost
 from tests.gallery.factories import make_record
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +95,112 @@ def test_an_ipv6_address_wrapping_a_private_ipv4_one_is_refused(api, onemin, url
     error = response.json()["error"]
     assert error["field"] == "imageUrl"
     assert "private or local address" in error["message"]
+
+
+# --- nothing stored for a refused call --------------------------------------------------------
+
+
+def _stored():
+    """What a refused call must leave as it found: asset rows, media files, records, ledger."""
+    root = django_settings.STORAGES["default"].get("OPTIONS", {}).get("location")
+    files = sum(len(names) for _, _, names in os.walk(root)) if root else 0
+    return Asset.objects.count(), files, Record.objects.count(), CreditEntry.objects.count()
+
+
+@pytest.fixture
+def shared_key(charlie_membership):
+    """Another team's result, named by its public key: usable as an imageUrl by anyone."""
+    record = make_record(charlie_membership, type=Record.Type.IMAGE_GENERATOR)
+    return record.images.get().image.path
+
+
+@pytest.mark.parametrize(
+    ("prompt_object", "top", "field"),
+    [
+        ({"prompt": "x", "n": 0}, {}, "n"),
+        ({"prompt": ""}, {}, "prompt"),
+        ({"prompt": "x"}, {"conversationId": "not-a-uuid"}, "conversationId"),
+        ({"prompt": "x", "imageUrls": ["assets/nothing.png"]}, {}, "imageUrls"),
+        (
+            {"prompt": "x", "maskUrl": "{key}", "growMask": -1},
+            {"type": "IMAGE_INPAINTER"},
+            "growMask",
+        ),
+    ],
+)
+def test_a_refused_edit_from_a_shared_result_keeps_no_copy_of_it(
+    api, onemin, shared_key, prompt_object, top, field
+):
+    before = _stored()
+    prompt_object = {
+        k: v.replace("{key}", shared_key) if isinstance(v, str) else v
+        for k, v in prompt_object.items()
+    }
+    body = {
+        "type": "IMAGE_EDITOR",
+        "model": "gpt-image-1",
+        "promptObject": {"imageUrl": shared_key, **prompt_object},
+        **top,
+    }
+
+    response = api("post", "/api/features", json_body=body)
+
+    assert response.status_code in (400, 404), response.content[:300]
+    assert response.json()["error"]["field"] == field
+    assert _stored() == before
+
+
+def test_a_shared_result_used_as_a_mask_is_read_not_copied(api, uploaded, onemin, shared_key):
+    image = uploaded(png(8, 6))["fileContent"]["path"]
+    body = {
+        "type": "IMAGE_INPAINTER",
+        "model": "gpt-image-1",
+        "async": True,
+        "promptObject": {"prompt": "x", "imageUrl": image, "maskUrl": shared_key},
+    }
+    uploads = Asset.objects.filter(kind=Asset.Kind.UPLOAD).count()
+
+    response = api("post", "/api/features", json_body=body)
+
+    assert response.status_code == 200, response.content[:300]
+    assert Asset.objects.filter(kind=Asset.Kind.UPLOAD).count() == uploads  # only the MASK
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"mode": "wand", "point": [1000, 1000]}, "point"),
+        ({"mode": "wand"}, "point"),
+        ({"mode": "box", "box": [5, 5, 1, 1]}, "box"),
+        ({"mode": "refine", "maskUrl": "{key}", "band": 0}, "band"),
+    ],
+)
+def test_a_refused_selection_on_a_shared_result_keeps_no_copy_of_it(api, shared_key, extra, field):
+    before = _stored()
+    body = {
+        "imageUrl": shared_key,
+        **{
+            k: v.replace("{key}", shared_key) if isinstance(v, str) else v for k, v in extra.items()
+        },
+    }
+
+    response = api("post", "/api/masks/select", json_body=body)
+
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["error"]["field"] == field
+    assert _stored() == before
+
+
+def test_a_refused_edit_from_a_fetched_url_keeps_nothing_it_fetched(api, onemin, settings):
+    settings.SSRF_ALLOW_LOOPBACK = True
+    before = _stored()
+    with ImageHost() as host:
+        body = {
+            "type": "IMAGE_EDITOR",
+            "model": "gpt-image-1",
+            "promptObject": {"prompt": "x", "imageUrl": f"{host.url}/cat.png", "n": 0},
+        }
+        response = api("post", "/api/features", json_body=body)
+
+    assert (response.status_code, response.json()["error"]["field"]) == (400, "n")
+    assert _stored() == before
