@@ -4,11 +4,14 @@ OpenAI reports `usage` tokens: priced with settings.TOKEN_PRICES (credits per te
 input and output token; the longest "provider:model" pattern that matches wins). Segmind reports
 the billed amount in USD (`x-cost`): times settings.CREDITS_PER_USD. When some results could not
 be fetched, only the delivered share is charged (of the reported cost, else of the estimate).
+What a provider reports is not trusted blindly: a billed amount that is negative, NaN or
+infinite, or negative token counts, count as not reported (the estimate stands).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import math
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +23,8 @@ def actual_credits(provider: str, model: str, estimate: int, result: EditResult)
     """Credits to charge instead of the estimate; None when the provider reported nothing and
     every result arrived (the estimate stands)."""
     billed = reported_credits(provider, model, result)
+    if billed is not None and not (math.isfinite(billed) and billed >= 0):
+        billed = None  # NaN, infinite or negative: not a price
     delivered = len(result.images)
     made = delivered + len(result.missing)
     if billed is None:
@@ -33,7 +38,10 @@ def reported_credits(provider: str, model: str, result: EditResult) -> float | N
     if result.usage:
         prices = token_prices(provider, model)
         if prices is not None:
-            return _priced_usage(result.usage, prices)
+            try:
+                return _priced_usage(result.usage, prices)
+            except OverflowError:  # token counts past any float: not a real count
+                return None
     if result.cost is not None:
         return result.cost * settings.CREDITS_PER_USD
     return None
@@ -60,4 +68,4 @@ def _priced_usage(usage: dict[str, Any], prices: dict[str, float]) -> float:
 
 
 def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
