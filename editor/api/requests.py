@@ -73,7 +73,9 @@ def parse_feature(body: Any) -> FeatureRequest:
     if not isinstance(prompt, str):
         raise ApiError("prompt must be a string.", "prompt")
     _text(prompt, "prompt")
-    image_urls = prompt_object.get("imageUrls") or []
+    image_urls = prompt_object.get("imageUrls")
+    if image_urls is None:
+        image_urls = []  # 0, false, "" or {} are a mistake to name, not "no images"
     if not isinstance(image_urls, list) or not all(isinstance(u, str) for u in image_urls):
         raise ApiError("imageUrls must be a list of strings.", "imageUrls")
     for url in image_urls:

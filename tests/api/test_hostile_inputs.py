@@ -204,3 +204,24 @@ def test_a_refused_edit_from_a_fetched_url_keeps_nothing_it_fetched(api, onemin,
 
     assert (response.status_code, response.json()["error"]["field"]) == (400, "n")
     assert _stored() == before
+
+
+# --- wrong JSON types that used to pass for "nothing" ------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, False, "", {}, "assets/x.png"])
+def test_image_urls_that_are_not_a_list_are_a_400(api, onemin, uploaded, settings, value):
+    settings.API_WAIT_SECONDS = 1  # an edit that slips through must not wait for a worker
+    image = uploaded(png())["fileContent"]["path"]
+    body = {
+        "type": "IMAGE_EDITOR",
+        "model": "gpt-image-1",
+        "promptObject": {"prompt": "x", "imageUrl": image, "imageUrls": value},
+    }
+    before = _stored()
+
+    response = api("post", "/api/features", json_body=body)
+
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["error"]["field"] == "imageUrls"
+    assert _stored() == before
