@@ -39,6 +39,7 @@ from editor.api.http import (
 from editor.api.records import record_list
 from editor.api.requests import FeatureRequest, parse_feature
 from editor.live.stream import hub as live_hub
+from editor.services.params import shown
 from gallery.models import Asset, Record
 from gallery.serializers import ai_record, polled, site_url
 from gallery.services import discard_assets, records_visible_to
@@ -66,7 +67,7 @@ def _start(request: HttpRequest, membership: Membership, req: FeatureRequest) ->
     target = aliases.resolve(membership.team_id, req.model, req.type, req.provider)
     if target is None:
         raise ApiError(
-            f"No provider offers the model {req.model!r}; GET /api/models?feature={req.type} "
+            f"No provider offers the model {shown(req.model)}; GET /api/models?feature={req.type} "
             "lists what you can ask for.",
             "model",
         )

@@ -18,6 +18,7 @@ from accounts.models import Membership
 from editor.api.assets import read_image, resolve_asset, uploaded_asset
 from editor.api.http import ApiError, api_view, read_json
 from editor.engine import select as engine
+from editor.services.params import shown
 from editor.services.selection import MODES, SelectionRequest, select_mask
 from gallery.models import Asset
 from gallery.serializers import site_url
@@ -33,7 +34,7 @@ def _number(value: Any) -> bool:
 def _coords(body: dict[str, Any], key: str, count: int, example: str) -> tuple[int, ...]:
     value = body.get(key)
     if not (isinstance(value, list) and len(value) == count and all(map(_number, value))):
-        raise ApiError(f"{key} must be {example}, in image pixels; got {value!r}.", key)
+        raise ApiError(f"{key} must be {example}, in image pixels; got {shown(value)}.", key)
     return tuple(math.floor(v) for v in value)
 
 
@@ -42,7 +43,7 @@ def _band(body: dict[str, Any], default: int) -> int:
     if not _number(band) or not engine.MIN_BAND <= band <= engine.MAX_BAND:
         raise ApiError(
             f"band is the width in pixels searched on each side of the mask's edge, "
-            f"{engine.MIN_BAND}..{engine.MAX_BAND}; got {band!r}.",
+            f"{engine.MIN_BAND}..{engine.MAX_BAND}; got {shown(band)}.",
             "band",
         )
     return round(band)
@@ -52,7 +53,7 @@ def _tolerance(body: dict[str, Any]) -> float:
     tolerance = body.get("tolerance", DEFAULT_TOLERANCE)
     if not _number(tolerance) or not 0 <= tolerance <= engine.MAX_TOLERANCE:
         raise ApiError(
-            f"tolerance must be a number from 0 to {engine.MAX_TOLERANCE}; got {tolerance!r}.",
+            f"tolerance must be a number from 0 to {engine.MAX_TOLERANCE}; got {shown(tolerance)}.",
             "tolerance",
         )
     return float(tolerance)
@@ -87,7 +88,9 @@ def select(request: HttpRequest, membership: Membership) -> JsonResponse:
     if not isinstance(body, dict):
         raise ApiError("The body must be a JSON object.", "body")
     if body.get("mode") not in MODES:
-        raise ApiError(f"mode must be one of {', '.join(MODES)}; got {body.get('mode')!r}.", "mode")
+        raise ApiError(
+            f"mode must be one of {', '.join(MODES)}; got {shown(body.get('mode'))}.", "mode"
+        )
     stored: list[Asset] = []  # a fetched or copied image: discarded if the call is refused
     try:
         source = resolve_asset(request, membership, _url(body, "imageUrl"), "imageUrl", stored)

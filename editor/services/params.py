@@ -33,6 +33,13 @@ class EditRejected(UserFacingError):
     also: tuple[EditRejected, ...] = ()
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """`value` as an error message quotes it: repr, cut short (a 1 MB string sent as a
+    parameter is named, not echoed back whole)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 5]}...({len(text):,} characters)"
+
+
 def _choice(param: Param, value: Any) -> Any:
     assert param.choices is not None
     if value in param.choices and type(value) is type(param.choices[param.choices.index(value)]):
@@ -41,7 +48,7 @@ def _choice(param: Param, value: Any) -> Any:
         if str(choice).lower() == str(value).strip().lower():
             return choice
     allowed = ", ".join(str(c) for c in param.choices)
-    raise EditRejected(param.name, f"{param.name} must be one of {allowed}; got {value!r}.")
+    raise EditRejected(param.name, f"{param.name} must be one of {allowed}; got {shown(value)}.")
 
 
 def _number(name: str, value: Any, low: float | None, high: float | None, integer: bool) -> Any:

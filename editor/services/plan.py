@@ -20,7 +20,13 @@ from editor.engine import images, masks
 from editor.providers import PROVIDERS
 from editor.providers.base import IMAGE_GENERATOR, IMAGE_INPAINTER, IMAGE_VARIATOR, RECORD_TYPES
 from editor.providers.spec import RETIRED
-from editor.services.params import EditRejected, clean_mask_options, clean_params, estimate_cost
+from editor.services.params import (
+    EditRejected,
+    clean_mask_options,
+    clean_params,
+    estimate_cost,
+    shown,
+)
 from gallery.models import Asset, Record
 from gallery.services import assets_visible_to, read_asset
 
@@ -91,7 +97,7 @@ def plan_edit(
     spec = catalogue.model_spec(provider, model, team_id) if isinstance(model, str) else None
     if spec is None:
         known = ", ".join(m.id for m in catalogue.models_for(provider, team_id))
-        raise EditRejected("model", f"{label} has no model {model!r}; choose one of {known}.")
+        raise EditRejected("model", f"{label} has no model {shown(model)}; choose one of {known}.")
     if spec.life(catalogue.today()) == RETIRED:
         raise EditRejected("model", f"{label}: {spec.life_words(catalogue.today())}")
     if not spec.serves(type):

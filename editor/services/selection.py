@@ -15,7 +15,7 @@ from django.conf import settings
 
 from accounts.models import Membership
 from editor.engine import images, masks, select
-from editor.services.params import EditRejected
+from editor.services.params import EditRejected, shown
 from gallery.models import Asset
 from gallery.services import read_asset, store_asset
 
@@ -79,13 +79,15 @@ def _run(pixels: np.ndarray, req: SelectionRequest) -> np.ndarray:
         if req.box is None:
             raise EditRejected("box", "Send the box [x0, y0, x1, y1] around the object.")
         return select.box(pixels, req.box)
-    raise EditRejected("mode", f"mode must be one of {', '.join(MODES)}; got {req.mode!r}.")
+    raise EditRejected("mode", f"mode must be one of {', '.join(MODES)}; got {shown(req.mode)}.")
 
 
 def select_mask(membership: Membership, source: Asset, req: SelectionRequest) -> Selection:
     """Run the selection on `source` (an asset the caller may see) and store the mask."""
     if req.mode not in MODES:
-        raise EditRejected("mode", f"mode must be one of {', '.join(MODES)}; got {req.mode!r}.")
+        raise EditRejected(
+            "mode", f"mode must be one of {', '.join(MODES)}; got {shown(req.mode)}."
+        )
     pixels = _pixels(source)
     try:
         mask = _run(pixels, req)

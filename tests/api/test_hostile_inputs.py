@@ -225,3 +225,55 @@ def test_image_urls_that_are_not_a_list_are_a_400(api, onemin, uploaded, setting
     assert response.status_code == 400, response.content[:300]
     assert response.json()["error"]["field"] == "imageUrls"
     assert _stored() == before
+
+
+# --- a huge value is named, not echoed back whole --------------------------------------------
+
+HUGE = "x" * 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/features", {"type": "IMAGE_GENERATOR", "model": HUGE, "promptObject": {}}, "model"),
+        ("/api/features", {"type": HUGE, "model": "gpt-image-1", "promptObject": {}}, "type"),
+        (
+            "/api/features",
+            {
+                "type": "IMAGE_GENERATOR",
+                "model": "gpt-image-1",
+                "provider": HUGE,
+                "promptObject": {"prompt": "x"},
+            },
+            "provider",
+        ),
+        (
+            "/api/features",
+            {
+                "type": "IMAGE_GENERATOR",
+                "model": "gpt-image-1",
+                "promptObject": {"prompt": "x", "quality": HUGE},
+            },
+            "quality",
+        ),
+        ("/api/masks/select", {"mode": HUGE, "imageUrl": "x"}, "mode"),
+        ("/api/masks/select", {"mode": "wand", "imageUrl": "{image}", "point": [HUGE, 1]}, "point"),
+        (
+            "/api/masks/select",
+            {"mode": "wand", "imageUrl": "{image}", "point": [1, 1], "tolerance": HUGE},
+            "tolerance",
+        ),
+    ],
+)
+def test_a_huge_value_is_refused_without_being_echoed_whole(
+    api, onemin, openai, uploaded, settings, path, body, field
+):
+    settings.API_WAIT_SECONDS = 1
+    image = uploaded(png())["fileContent"]["path"]
+    body = {k: image if v == "{image}" else v for k, v in body.items()}
+
+    response = api("post", path, json_body=body)
+
+    assert response.status_code in (400, 404), response.content[:300]
+    assert response.json()["error"]["field"] == field
+    assert len(response.content) < 5_000
