@@ -99,7 +99,13 @@ def _param_field(param: dict) -> forms.Field:
             required=False,
         )
     if param.get("min") is not None or param.get("max") is not None or isinstance(default, int):
-        return forms.IntegerField(
+        bounds = (default, param.get("min"), param.get("max"))
+        # A decimal anywhere in the declaration (guidance 0..50, default 3.5) takes decimals,
+        # as the service checks it (services.params); a whole-number field refused the default.
+        number = (
+            forms.FloatField if any(isinstance(x, float) for x in bounds) else forms.IntegerField
+        )
+        return number(
             label=label,
             initial=default,
             min_value=param.get("min"),
