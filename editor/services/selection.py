@@ -46,7 +46,18 @@ class Selection:
     coverage: float
 
 
+# The smallest image a selection runs on: the box select's own minimum. (OpenCV's wand
+# fails on a 1x1 image, and nothing smaller than this has an object to select.)
+MIN_SIDE = 8
+
+
 def _pixels(source: Asset) -> np.ndarray:
+    if min(source.width, source.height) < MIN_SIDE:
+        raise EditRejected(
+            "image",
+            f"The image is {source.width}x{source.height} pixels; selection works on images "
+            f"at least {MIN_SIDE}x{MIN_SIDE} pixels.",
+        )
     limit = min(int(settings.MAX_IMAGE_MEGAPIXELS * 1_000_000), select.MAX_PIXELS)
     if source.width * source.height > limit:
         raise EditRejected(

@@ -2,11 +2,13 @@
 4xx naming the field (or is simply ignored where it is not the caller's to choose), never a 500,
 and leaves nothing behind."""
 
+import io
 import os
 
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
+from PIL import Image
 
 from accounts.models import CreditEntry
 from gallery.models import Asset, Record
@@ -277,3 +279,29 @@ def test_a_huge_value_is_refused_without_being_echoed_whole(
     assert response.status_code in (400, 404), response.content[:300]
     assert response.json()["error"]["field"] == field
     assert len(response.content) < 5_000
+
+
+# --- selection on images at the ends of the size range ----------------------------------------
+
+
+def _image(uploaded, w: int, h: int, value: int = 0) -> str:
+    buffer = io.BytesIO()
+    Image.new("L", (w, h), value).save(buffer, "PNG")
+    return uploaded(buffer.getvalue(), "odd.png")["fileContent"]["path"]
+
+
+@pytest.mark.parametrize("mode", ["wand", "box", "refine"])
+def test_a_one_pixel_image_is_refused_for_selection_by_its_size(api, uploaded, mode):
+    path = _image(uploaded, 1, 1)
+    extra = {"wand": {"point": [0, 0]}, "box": {"box": [0, 0, 1, 1]}, "refine": {"maskUrl": path}}
+    before = _stored()
+
+    response = api(
+        "post", "/api/masks/select", json_body={"mode": mode, "imageUrl": path, **extra[mode]}
+    )
+
+    assert response.status_code == 400, response.content[:300]
+    error = response.json()["error"]
+    assert error["field"] == "imageUrl"
+    assert "1x1" in error["message"]
+    assert _stored() == before
