@@ -76,8 +76,9 @@ def _request(
         )
     if mode == "box":
         return SelectionRequest(mode, box=_coords(body, "box", 4, "[x0, y0, x1, y1]"))
-    # refine. A script has no brush: by default look 2.5% of the longer side beyond the edge.
-    default = max(engine.MIN_BAND, round(max(width, height) * 0.025))
+    # refine. A script has no brush: by default look 2.5% of the longer side beyond the edge
+    # (within the band the call takes, so a very long image is not refused for it).
+    default = min(engine.MAX_BAND, max(engine.MIN_BAND, round(max(width, height) * 0.025)))
     mask = read_image(request, membership, _url(body, "maskUrl"), "maskUrl")
     return SelectionRequest(mode, mask=mask, band=_band(body, default))
 

@@ -305,3 +305,22 @@ def test_a_one_pixel_image_is_refused_for_selection_by_its_size(api, uploaded, m
     assert error["field"] == "imageUrl"
     assert "1x1" in error["message"]
     assert _stored() == before
+
+
+def test_refine_on_a_very_long_image_picks_a_band_it_accepts(api, uploaded):
+    """The default band (2.5% of the longer side) of a 20000 px wide image was 500, over the
+    400 the call takes, so a refine that sent no band was refused for it."""
+    path = _image(uploaded, 20_000, 40)
+    buffer = io.BytesIO()
+    mask = Image.new("L", (20_000, 40), 0)
+    mask.paste(255, (9_000, 10, 11_000, 30))
+    mask.save(buffer, "PNG")
+    mask_path = uploaded(buffer.getvalue(), "mask.png")["fileContent"]["path"]
+
+    response = api(
+        "post",
+        "/api/masks/select",
+        json_body={"mode": "refine", "imageUrl": path, "maskUrl": mask_path},
+    )
+
+    assert response.json().get("error", {}).get("field") != "band", response.content[:300]
