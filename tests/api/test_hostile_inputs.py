@@ -12,6 +12,7 @@ from PIL import Image
 
 from accounts.models import CreditEntry
 from gallery.models import Asset, Record
+from gallery.services import store_asset
 from tests.api.support import png
 from tests.api.test_ssrf import ImageHost
 from tests.gallery.factories import make_record
@@ -112,8 +113,15 @@ def _stored():
 @pytest.fixture
 def shared_key(charlie_membership):
     """Another team's result, named by its public key: usable as an imageUrl by anyone."""
-    record = make_record(charlie_membership, type=Record.Type.IMAGE_GENERATOR)
-    return record.images.get().image.path
+    result = store_asset(
+        charlie_membership,
+        png(64, 48),
+        kind=Asset.Kind.RESULT,
+        extension="png",
+        width=64,
+        height=48,
+    )
+    return result.path
 
 
 @pytest.mark.parametrize(
