@@ -51,6 +51,7 @@ _CODE_BY_STATUS = {
     405: "METHOD_NOT_ALLOWED",
     413: "PAYLOAD_TOO_LARGE",
     429: "RATE_LIMITED",
+    500: "INTERNAL_ERROR",  # ours, not the request's: retrying the same request is fair
 }
 _CODE_BY_FIELD = {
     "model": "UNSUPPORTED_MODEL",

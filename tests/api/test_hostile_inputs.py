@@ -3,6 +3,7 @@
 and leaves nothing behind."""
 
 import io
+import json
 import os
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from accounts.models import CreditEntry
+from editor.api.errors import server_error
 from gallery.models import Asset, Record
 from gallery.services import store_asset
 from tests.api.support import png
@@ -332,3 +334,16 @@ def test_refine_on_a_very_long_image_picks_a_band_it_accepts(api, uploaded):
     )
 
     assert response.json().get("error", {}).get("field") != "band", response.content[:300]
+
+
+# --- the error code of a failure that is ours -------------------------------------------------
+
+
+def test_a_500_on_the_api_does_not_blame_the_request(rf):
+    """A client reads errorCode to decide whether to change its request: a 500 is ours."""
+    response = server_error(rf.get("/api/features"))
+
+    assert response.status_code == 500
+    body = json.loads(response.content)
+    assert body["errorCode"] == "INTERNAL_ERROR"
+    assert body["error"]["message"].startswith("Promptbrush failed")
