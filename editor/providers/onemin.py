@@ -25,8 +25,8 @@ from .base import (
 )
 from .fetch import fetch_image
 from .http import (
-    backoff_delay,
     body_snippet,
+    call_with_retries,
     expect_json_object,
     is_retryable_status,
     json_body,
@@ -263,14 +263,11 @@ class OneMinProvider(Provider):
         return images, missing
 
     def _fetch(self, url: str) -> bytes:
-        """One download; a passing failure (5xx, cut short) is tried once more."""
-        try:
-            return fetch_image(self._client, url, provider=self.name)
-        except ProviderError as exc:
-            if exc.permanent:
-                raise
-            self.sleep(backoff_delay(0))
-            return fetch_image(self._client, url, provider=self.name)
+        """One download; a passing failure (429, 5xx, cut short) is tried once more, after the
+        wait the host asks for (a GET is safe to repeat; the billed feature call never is)."""
+        return call_with_retries(
+            lambda: fetch_image(self._client, url, provider=self.name), attempts=2, sleep=self.sleep
+        )
 
     # --- errors -----------------------------------------------------------------------------
 

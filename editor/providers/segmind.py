@@ -35,6 +35,7 @@ from .http import (
     is_retryable_status,
     json_body,
     parse_reset_at,
+    parse_retry_after,
     send,
 )
 
@@ -187,7 +188,11 @@ class SegmindProvider(Provider):
             detail = str(body.get("error") or body.get("detail") or body.get("message") or "")
         elif status != 405:
             detail = body_snippet(response)
+        # Segmind's own rate limit says when it resets; a proxy or load balancer in front of it
+        # may send Retry-After instead.
         retry_after = parse_reset_at(response.headers.get("x-rate-limit-reset-at-utc"))
+        if retry_after is None:
+            retry_after = parse_retry_after(response.headers)
 
         def fail(text: str, permanent: bool) -> NoReturn:
             raise ProviderError(

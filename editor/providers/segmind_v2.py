@@ -6,7 +6,8 @@
   {"status": "FAILED", "error"} and costs nothing.
 - Fetch `response_url` -> {"output": ...}: an image URL, base64, or a list of them.
 Once a job is submitted it is never submitted again (that could bill twice): every failure after
-the submit is permanent, and a poll that fails for a moment is simply repeated.
+the submit is permanent, and a poll that fails for a moment is repeated after the wait Segmind
+asks for (http.call_with_retries).
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from .base import EditResult, ProviderError
 from .fetch import decode_b64_image, fetch_image
-from .http import backoff_delay, expect_json_object, send
+from .http import call_with_retries, expect_json_object, send
 
 if TYPE_CHECKING:
     from .segmind import SegmindProvider
 
 NO_V2 = (404, 405, 501)
-POLL_FAILURES_TOLERATED = 5
+# How often one GET after the submit is tried in a row before the job is given up.
+POLL_ATTEMPTS = 6  # a status poll
+FETCH_ATTEMPTS = 5  # the result, or one output image
 
 
 @dataclass
@@ -84,17 +87,8 @@ def wait_and_fetch(provider: SegmindProvider, job: Job) -> EditResult:
 def _wait(provider: SegmindProvider, job: Job) -> dict[str, Any]:
     """Poll until COMPLETED (returns the status body) or FAILED (raises)."""
     deadline = time.monotonic() + provider.poll_timeout
-    failures = 0
     while True:
-        try:
-            data = _get(provider, job, job.status_url)
-        except ProviderError as exc:
-            failures += 1
-            if exc.permanent or failures > POLL_FAILURES_TOLERATED:
-                raise
-            provider.sleep(backoff_delay(failures - 1))
-            continue
-        failures = 0
+        data = _repeat(provider, POLL_ATTEMPTS, lambda: _get(provider, job, job.status_url))
         status = str(data.get("status") or "").upper()
         if status == "COMPLETED":
             return data
@@ -114,10 +108,11 @@ def _wait(provider: SegmindProvider, job: Job) -> dict[str, Any]:
 
 
 def _fetch(provider: SegmindProvider, job: Job, status: dict[str, Any]) -> EditResult:
-    data = _repeat(provider, lambda: _get(provider, job, job.response_url))
+    data = _repeat(provider, FETCH_ATTEMPTS, lambda: _get(provider, job, job.response_url))
     output = data.get("output", status.get("output"))
     images = [
-        _repeat(provider, lambda item=item: _image(provider, item)) for item in _flatten(output)
+        _repeat(provider, FETCH_ATTEMPTS, lambda item=item: _image(provider, item))
+        for item in _flatten(output)
     ]
     if not images:
         raise ProviderError(
@@ -133,16 +128,10 @@ def _fetch(provider: SegmindProvider, job: Job, status: dict[str, Any]) -> EditR
     )
 
 
-def _repeat[T](provider: SegmindProvider, fetch: Callable[[], T]) -> T:
-    """A GET after the submit is safe to repeat: do so on a passing failure (a cut download)."""
-    for attempt in range(POLL_FAILURES_TOLERATED):
-        try:
-            return fetch()
-        except ProviderError as exc:
-            if exc.permanent or attempt == POLL_FAILURES_TOLERATED - 1:
-                raise
-            provider.sleep(backoff_delay(attempt))
-    raise AssertionError("unreachable")  # pragma: no cover
+def _repeat[T](provider: SegmindProvider, attempts: int, get: Callable[[], T]) -> T:
+    """A GET after the submit is safe to repeat: a passing failure (a busy status page, a cut
+    download) is tried again, after the wait Segmind asks for, `attempts` times in all."""
+    return call_with_retries(get, attempts=attempts, sleep=provider.sleep)
 
 
 def _get(provider: SegmindProvider, job: Job, url: str) -> dict[str, Any]:

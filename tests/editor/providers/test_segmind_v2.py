@@ -2,6 +2,7 @@
 output; a failed job (422) is permanent; nothing is submitted twice once accepted."""
 
 import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -145,3 +146,75 @@ def test_plain_messages_for_each_refusal(srv, provider, status, body, message, p
     with pytest.raises(ProviderError, match=message.replace("(", r"\(")) as info:
         provider.call(inpaint())
     assert info.value.permanent is permanent
+
+
+def _gets(srv, prefix):
+    return len(srv.requests_to(prefix, method="GET"))
+
+
+def test_a_rate_limited_poll_waits_until_segmind_resets(srv, provider, waits):
+    reset = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+    srv.fail_next(
+        429,
+        {"error": "Rate limit exceeded"},
+        {"x-rate-limit-reset-at-utc": reset},
+        path="/v2/requests/",
+    )
+
+    assert len(provider.call(inpaint()).images) == 1
+
+    [wait] = waits
+    assert 1.0 < wait <= 2.0
+    assert len(srv.requests_to("/v2/gpt-image-1-edit")) == 1
+
+
+def test_a_busy_poll_waits_as_long_as_retry_after_says(srv, provider, waits):
+    srv.fail_next(503, {"error": "busy"}, {"Retry-After": "2"}, path="/v2/requests/")
+
+    assert len(provider.call(inpaint()).images) == 1
+
+    assert waits == [2.0]
+    assert len(srv.requests_to("/v2/gpt-image-1-edit")) == 1
+
+
+def test_a_rate_limited_output_download_waits_as_long_as_retry_after_says(srv, provider, waits):
+    srv.fail_next(429, b"slow down", {"Retry-After": "2"}, path="/files/output_")
+
+    assert len(provider.call(inpaint()).images) == 1
+
+    assert waits == [2.0]
+    assert _gets(srv, "/files/output_") == 2
+    assert len(srv.requests_to("/v2/gpt-image-1-edit")) == 1
+
+
+def test_a_failed_output_download_without_retry_after_backs_off(srv, provider, waits):
+    srv.fail_next(503, b"busy", path="/files/output_")
+
+    assert len(provider.call(inpaint()).images) == 1
+
+    [wait] = waits
+    assert 0.375 <= wait <= 0.5  # backoff_delay(0)
+    assert _gets(srv, "/files/output_") == 2
+
+
+def test_a_refused_output_download_is_permanent_and_not_repeated(srv, provider, waits):
+    srv.fail_next(404, b"gone", path="/files/output_")
+
+    with pytest.raises(ProviderError, match="HTTP 404") as info:
+        call_with_retries(lambda: provider.call(inpaint()), sleep=waits.append)
+
+    assert info.value.permanent is True
+    assert waits == []
+    assert _gets(srv, "/files/output_") == 1
+    assert len(srv.requests_to("/v2/gpt-image-1-edit")) == 1
+
+
+def test_a_poll_asked_to_wait_over_two_minutes_gives_up_without_waiting(srv, provider, waits):
+    srv.fail_next(503, {"error": "busy"}, {"Retry-After": "600"}, path="/v2/requests/")
+
+    with pytest.raises(ProviderError, match="asks to wait about 10 minutes") as info:
+        call_with_retries(lambda: provider.call(inpaint()), sleep=waits.append)
+
+    assert info.value.permanent is True
+    assert waits == []
+    assert len(srv.requests_to("/v2/gpt-image-1-edit")) == 1

@@ -1,0 +1,97 @@
+"""1min.ai result downloads after the billed feature call: a passing failure is downloaded again
+after the wait the asset host asks for (Retry-After), a permanent one is not; the feature call
+is never sent again."""
+
+import email.utils
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from editor.providers.base import IMAGE_GENERATOR, EditRequest
+from editor.providers.onemin import OneMinProvider
+from tests.fakes import OneMinServer
+
+
+@pytest.fixture
+def srv():
+    with OneMinServer() as server:
+        yield server
+
+
+@pytest.fixture
+def waits():
+    return []
+
+
+@pytest.fixture
+def provider(srv, client, waits):
+    return OneMinProvider(client, srv.api_key, srv.base_url, srv.asset_base, sleep=waits.append)
+
+
+def generate():
+    return EditRequest(
+        type=IMAGE_GENERATOR, model="gpt-image-1", prompt="a lighthouse", params={"n": 1}
+    )
+
+
+def downloads(srv):
+    return [r.path.split("/")[1] for r in srv.requests if r.method == "GET"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "asked"),
+    [({"Retry-After": "2"}, 2.0), ({"retry-after-ms": "1500"}, 1.5)],
+)
+def test_a_rate_limited_download_waits_as_long_as_the_host_asks(
+    srv, provider, waits, headers, asked
+):
+    srv.fail_next(429, b"slow down", headers, path="/cdn/")
+
+    result = provider.call(generate())
+
+    assert len(result.images) == 1 and result.missing == []
+    assert waits == [asked]
+    assert downloads(srv) == ["cdn", "cdn"]  # the same asset again, not the signed link
+    assert len(srv.requests_to("/api/features")) == 1
+
+
+def test_a_retry_after_given_as_a_date_is_waited_until_then(srv, provider, waits):
+    when = datetime.now(UTC) + timedelta(seconds=3)
+    date = email.utils.format_datetime(when, usegmt=True)
+    srv.fail_next(503, b"", {"Retry-After": date}, path="/cdn/")
+
+    assert len(provider.call(generate()).images) == 1
+
+    [wait] = waits
+    assert 1.0 < wait <= 3.0  # the date has whole seconds
+
+
+def test_a_server_error_without_retry_after_backs_off(srv, provider, waits):
+    srv.fail_next(503, b"busy", path="/cdn/")
+
+    assert len(provider.call(generate()).images) == 1
+
+    [wait] = waits
+    assert 0.375 <= wait <= 0.5  # backoff_delay(0): 0.5 s with up to a quarter off
+    assert downloads(srv) == ["cdn", "cdn"]
+
+
+def test_a_permanent_refusal_is_not_downloaded_again(srv, provider, waits):
+    srv.fail_next(404, b"<Error><Code>NoSuchKey</Code></Error>", path="/cdn/")
+
+    result = provider.call(generate())
+
+    assert len(result.images) == 1
+    assert waits == []
+    assert downloads(srv) == ["cdn", "signed"]  # straight to the signed link
+
+
+def test_a_wait_over_two_minutes_is_not_waited(srv, provider, waits):
+    srv.fail_next(429, b"", {"Retry-After": "600"}, path="/cdn/")
+
+    result = provider.call(generate())
+
+    assert len(result.images) == 1
+    assert waits == []
+    assert downloads(srv) == ["cdn", "signed"]
+    assert len(srv.requests_to("/api/features")) == 1
