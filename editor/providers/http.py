@@ -124,14 +124,36 @@ def _final_reason(exc: ProviderError, guard: Any) -> ProviderError | None:
             permanent=True,
         )
     if guard.billed and not exc.permanent:
-        return ProviderError(
-            f"{exc.message} The provider had accepted the request (and may bill it), so "
-            "Promptbrush did not send it again.",
-            permanent=True,
-            status=exc.status,
-            response=exc.response,
+        return not_sent_again(
+            exc,
+            "The provider had accepted the request (and may bill it), so Promptbrush did not "
+            "send it again.",
         )
     return None
+
+
+def after_acceptance[T](fn: Callable[[], T], why: str) -> T:
+    """Run what follows a billable request the provider accepted (polling its job, fetching
+    its result): a passing failure there is final, as `not_sent_again` says with `why`.
+
+    For an adapter that can name what was accepted (a job id). `call_within` applies the same
+    rule to any guarded call, in general words."""
+    try:
+        return fn()
+    except ProviderError as exc:
+        if exc.permanent:
+            raise
+        raise not_sent_again(exc, why) from exc
+
+
+def not_sent_again(exc: ProviderError, why: str) -> ProviderError:
+    """`exc` made final because a billable request was accepted: trying the call again would
+    send that request again and could bill twice. `why` tells the user so."""
+    final = ProviderError(
+        f"{exc.message} {why}", permanent=True, status=exc.status, response=exc.response
+    )
+    final.request_ids = exc.request_ids  # still quotable to the provider
+    return final
 
 
 def _megabytes(size: int | None) -> str:

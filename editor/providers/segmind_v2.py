@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .base import EditResult, ProviderError
 from .fetch import decode_b64_image, fetch_image
-from .http import call_with_retries, expect_json_object, send
+from .http import after_acceptance, call_with_retries, expect_json_object, send
 
 if TYPE_CHECKING:
     from .segmind import SegmindProvider
@@ -69,19 +69,11 @@ def submit(provider: SegmindProvider, model: str, body: dict[str, Any]) -> Job |
 
 
 def wait_and_fetch(provider: SegmindProvider, job: Job) -> EditResult:
-    try:
-        status = _wait(provider, job)
-        return _fetch(provider, job, status)
-    except ProviderError as exc:
-        if exc.permanent:
-            raise
-        raise ProviderError(
-            f"{exc.message} Segmind job {job.request_id} was submitted, so Promptbrush did not "
-            "send it again; re-run the edit if you need it.",
-            permanent=True,
-            status=exc.status,
-            response=exc.response,
-        ) from exc
+    return after_acceptance(
+        lambda: _fetch(provider, job, _wait(provider, job)),
+        f"Segmind job {job.request_id} was submitted, so Promptbrush did not send it again; "
+        "re-run the edit if you need it.",
+    )
 
 
 def _wait(provider: SegmindProvider, job: Job) -> dict[str, Any]:

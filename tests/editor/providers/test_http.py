@@ -6,8 +6,10 @@ import pytest
 from editor.providers.base import ProviderError
 from editor.providers.fetch import check_image, fetch_image
 from editor.providers.http import (
+    after_acceptance,
     backoff_delay,
     call_with_retries,
+    call_within,
     make_client,
     parse_reset_at,
     parse_retry_after,
@@ -178,6 +180,64 @@ def test_timed_out_billable_post_is_sent_once_under_call_with_retries():
                 sleep=lambda s: None,
             )
         assert len(srv.requests) == 1
+
+
+class JobServer(LoopbackServer):
+    """Accepts a job on POST; its result page is always busy."""
+
+    def handle(self, request):
+        if request.method == "POST":
+            return Reply.json({"id": "job-7"})
+        return Reply.json({"error": "busy"}, 503)
+
+
+def _run_then_fetch(client, url):
+    send(client, "POST", url + "/run", provider="Acme", billable=True, json={})
+    response = send(client, "GET", url + "/result", provider="Acme")
+    raise ProviderError(f"Acme answered HTTP {response.status_code}.", status=response.status_code)
+
+
+def test_a_passing_failure_after_an_accepted_billable_post_is_final_within_a_call():
+    with (
+        JobServer() as srv,
+        make_client(timeout=5.0) as client,
+        pytest.raises(ProviderError) as info,
+    ):
+        call_with_retries(
+            lambda: call_within(client, 10.0, lambda: _run_then_fetch(client, srv.url)),
+            sleep=lambda s: None,
+        )
+    assert (info.value.permanent, info.value.status) == (True, 503)
+    assert info.value.message == (
+        "Acme answered HTTP 503. The provider had accepted the request (and may bill it), so "
+        "Promptbrush did not send it again."
+    )
+    assert [r.method for r in srv.requests] == ["POST", "GET"]
+
+
+def test_after_acceptance_makes_a_passing_failure_final_in_the_words_given():
+    def busy():
+        raise ProviderError("Acme is busy.", status=503, response={"error": "busy"})
+
+    with pytest.raises(ProviderError) as info:
+        after_acceptance(busy, "Acme job 7 was submitted, so Promptbrush did not send it again.")
+
+    assert info.value.permanent is True
+    assert info.value.message == (
+        "Acme is busy. Acme job 7 was submitted, so Promptbrush did not send it again."
+    )
+    assert (info.value.status, info.value.response) == (503, {"error": "busy"})
+
+
+def test_after_acceptance_lets_a_final_error_through_as_it_is():
+    refusal = ProviderError("Acme could not make the image.", permanent=True)
+
+    def refuse():
+        raise refusal
+
+    with pytest.raises(ProviderError) as info:
+        after_acceptance(refuse, "Acme job 7 was submitted.")
+    assert info.value is refusal
 
 
 def test_fetch_image_downloads_and_checks(client):

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from editor.providers.base import IMAGE_EDITOR, IMAGE_INPAINTER, EditRequest, ProviderError
-from editor.providers.http import call_with_retries
+from editor.providers.http import call_with_retries, call_within
 from editor.providers.segmind import SegmindProvider
 from tests.fakes import SegmindServer
 
@@ -102,6 +102,25 @@ def test_losing_the_job_says_it_was_not_sent_again(srv, provider):
 
     with pytest.raises(ProviderError, match="was submitted, so Promptbrush did not send it again"):
         call_with_retries(lambda: provider.call(inpaint()), sleep=lambda s: None)
+    assert len(srv.requests_to("/v2/gpt-image-1-edit")) == 1
+
+
+def test_losing_the_job_within_a_call_deadline_names_the_job_once(srv, provider):
+    srv.fail_next(503, {"error": "busy"}, path="/v2/requests/", times=99)
+
+    def call():
+        return call_within(provider.client, 30.0, lambda: provider.call(inpaint()))
+
+    with pytest.raises(ProviderError) as info:
+        call_with_retries(call, sleep=lambda s: None)
+
+    [request_id] = list(srv.jobs)
+    assert info.value.message == (
+        "Segmind had a server error (HTTP 503; often a parameter it could not use): busy "
+        f"Segmind job {request_id} was submitted, so Promptbrush did not send it again; re-run "
+        "the edit if you need it."
+    )
+    assert info.value.request_ids == [request_id]
     assert len(srv.requests_to("/v2/gpt-image-1-edit")) == 1
 
 
