@@ -6,6 +6,7 @@ white-on-black L PNGs (white = edit); Ideogram reads the inverse, so its spec se
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
@@ -205,7 +206,8 @@ class OneMinProvider(Provider):
         return {"API-KEY": self.api_key}
 
     def _wait_if_processing(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Poll GET /api/results/<uuid> while the record says PROCESSING (async answers)."""
+        """Poll GET /api/results/<uuid> while the record says PROCESSING (async answers); a poll
+        that fails for a moment is repeated after the wait 1min.ai asks for."""
         deadline = time.monotonic() + self.poll_timeout
         while True:
             record = data.get("aiRecord")
@@ -219,16 +221,20 @@ class OneMinProvider(Provider):
                     permanent=True,
                 )
             self.sleep(self.poll_interval)
-            response = send(
-                self._client,
-                "GET",
-                f"{self.base_url}/api/results/{uuid}",
-                provider=self.name,
-                headers=self._headers(),
-            )
-            if response.status_code != 200:
-                self.raise_for_response(response)
-            data = expect_json_object(response, self.name)
+            data = call_with_retries(functools.partial(self._record, uuid), sleep=self.sleep)
+
+    def _record(self, uuid: str) -> dict[str, Any]:
+        """GET /api/results/<uuid>: the record as it stands now (a GET, safe to repeat)."""
+        response = send(
+            self._client,
+            "GET",
+            f"{self.base_url}/api/results/{uuid}",
+            provider=self.name,
+            headers=self._headers(),
+        )
+        if response.status_code != 200:
+            self.raise_for_response(response)
+        return expect_json_object(response, self.name)
 
     def _download(
         self, keys: list[str], temporary_url: str | None

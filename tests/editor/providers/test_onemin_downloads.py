@@ -1,13 +1,14 @@
-"""1min.ai result downloads after the billed feature call: a passing failure is downloaded again
-after the wait the asset host asks for (Retry-After), a permanent one is not; the feature call
-is never sent again."""
+"""1min.ai's GETs after the billed feature call (result downloads, result polls): a passing
+failure is repeated after the wait the server asks for (Retry-After), a permanent one is not;
+the feature call is never sent again."""
 
 import email.utils
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from editor.providers.base import IMAGE_GENERATOR, EditRequest
+from editor.providers.base import IMAGE_GENERATOR, EditRequest, ProviderError
+from editor.providers.http import call_with_retries
 from editor.providers.onemin import OneMinProvider
 from tests.fakes import OneMinServer
 
@@ -94,4 +95,37 @@ def test_a_wait_over_two_minutes_is_not_waited(srv, provider, waits):
     assert len(result.images) == 1
     assert waits == []
     assert downloads(srv) == ["cdn", "signed"]
+    assert len(srv.requests_to("/api/features")) == 1
+
+
+def processing_first(srv, provider):
+    """The next feature call answers PROCESSING; its record is done when polled."""
+    done = provider.call(generate()).response["aiRecord"]
+    srv.records["u-1"] = done
+    srv.requests.clear()
+    srv.fail_next(200, {"aiRecord": {"uuid": "u-1", "status": "PROCESSING"}}, path="/api/features")
+
+
+def test_a_busy_result_poll_is_repeated_after_the_wait_asked_for(srv, provider, waits):
+    processing_first(srv, provider)
+    srv.fail_next(503, {"message": "busy"}, {"Retry-After": "3"}, path="/api/results/")
+
+    result = provider.call(generate())
+
+    assert len(result.images) == 1
+    assert waits == [2.0, 3.0]  # the poll interval, then the wait 1min.ai asked for
+    assert len(srv.requests_to("/api/results/u-1")) == 2
+    assert len(srv.requests_to("/api/features")) == 1
+
+
+def test_a_refused_result_poll_is_final_and_not_repeated(srv, provider, waits):
+    processing_first(srv, provider)
+    srv.fail_next(404, {"message": "no such record"}, path="/api/results/")
+
+    with pytest.raises(ProviderError, match="HTTP 404") as info:
+        call_with_retries(lambda: provider.call(generate()), sleep=waits.append)
+
+    assert info.value.permanent is True
+    assert waits == [2.0]  # the poll interval only
+    assert len(srv.requests_to("/api/results/u-1")) == 1
     assert len(srv.requests_to("/api/features")) == 1
