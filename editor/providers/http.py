@@ -156,6 +156,21 @@ def not_sent_again(exc: ProviderError, why: str) -> ProviderError:
     return final
 
 
+def sleep_within_call(
+    client: httpx.Client | None, sleep: Callable[[float], None] = time.sleep
+) -> Callable[[float], None]:
+    """`sleep`, never past the deadline of the call running on `client` (see `call_within`):
+    once it has passed, the call's next request fails at once, so waiting longer (a poll
+    interval, a server's Retry-After) would only hold the worker."""
+    guard = getattr(client, "guard", None)
+
+    def wait(seconds: float) -> None:
+        left = guard.remaining() if guard is not None else None
+        sleep(seconds if left is None else max(0.0, min(seconds, left)))
+
+    return wait
+
+
 def _megabytes(size: int | None) -> str:
     return f"{(size or 0) / (1024 * 1024):g}"
 

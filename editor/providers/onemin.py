@@ -33,6 +33,7 @@ from .http import (
     json_body,
     parse_retry_after,
     send,
+    sleep_within_call,
 )
 
 GPT_SIZES = ("1024x1024", "1024x1536", "1536x1024")
@@ -139,7 +140,7 @@ class OneMinProvider(Provider):
         self.asset_base = asset_base.rstrip("/")
         self.poll_interval = poll_interval
         self.poll_timeout = poll_timeout
-        self.sleep = sleep
+        self.sleep = sleep_within_call(client, sleep)
 
     # --- the call ---------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from .http import (
     parse_reset_at,
     parse_retry_after,
     send,
+    sleep_within_call,
 )
 
 SIZES = ("auto", "1024x1024", "1536x1024", "1024x1536")
@@ -86,7 +87,7 @@ class SegmindProvider(Provider):
         self.upload_url = upload_url
         self.poll_interval = poll_interval
         self.poll_timeout = poll_timeout
-        self.sleep = sleep
+        self.sleep = sleep_within_call(client, sleep)
 
     def edit(self, req: EditRequest) -> EditResult:
         spec = self.check_request(req)

@@ -3,12 +3,13 @@ failure is repeated after the wait the server asks for (Retry-After), a permanen
 the feature call is never sent again."""
 
 import email.utils
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from editor.providers.base import IMAGE_GENERATOR, EditRequest, ProviderError
-from editor.providers.http import call_with_retries
+from editor.providers.http import call_with_retries, call_within
 from editor.providers.onemin import OneMinProvider
 from tests.fakes import OneMinServer
 
@@ -128,4 +129,21 @@ def test_a_refused_result_poll_is_final_and_not_repeated(srv, provider, waits):
     assert info.value.permanent is True
     assert waits == [2.0]  # the poll interval only
     assert len(srv.requests_to("/api/results/u-1")) == 1
+    assert len(srv.requests_to("/api/features")) == 1
+
+
+def test_a_wait_past_the_call_deadline_ends_the_call_at_its_deadline(srv, client):
+    provider = OneMinProvider(client, srv.api_key, srv.base_url, srv.asset_base)  # real sleep
+    srv.fail_next(429, b"", {"Retry-After": "60"}, path="/cdn/")
+    started = time.monotonic()
+
+    with pytest.raises(ProviderError) as info:
+        call_with_retries(
+            lambda: call_within(client, 1.0, lambda: provider.call(generate())),
+            sleep=lambda s: None,
+        )
+
+    assert time.monotonic() - started < 5  # not the 60 s asked for
+    assert info.value.permanent is True
+    assert info.value.message.startswith("The provider did not finish within 1 s")
     assert len(srv.requests_to("/api/features")) == 1
