@@ -20,6 +20,7 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
+from accounts import crypto
 from accounts.models import ProviderCredential
 from accounts.services import provider_base_url, provider_key
 from editor import tasks
@@ -95,10 +96,13 @@ def refresh_for_team(team_id: int, provider_id: str) -> ModelListing | None:
     cls = get_provider_class(provider_id)
     if not cls.lists_models:
         return None
-    key, _own = provider_key(team_id, provider_id)
+    key, override = provider_key(team_id, provider_id)
     if not key:
         return None
-    return refresh(provider_id, base_url_for(provider_id, team_id), key)
+    # The base URL that goes with the key: a team whose own key cannot be read is served with
+    # the instance's key, at the instance's base URL, never at the team's.
+    base_url = (override if cls.team_base_url else "") or configured_base(cls)
+    return refresh(provider_id, base_url, key)
 
 
 def refresh_listing(row: ModelListing) -> ModelListing:
@@ -108,7 +112,7 @@ def refresh_listing(row: ModelListing) -> ModelListing:
 
 def refresh_base(provider_id: str, base_url: str) -> ModelListing:
     """Re-read the list at one base URL with a key that calls it."""
-    key = _keys_by_base(provider_id).get(base_url, "")
+    key = _key_for_base(provider_id, base_url)
     if not key:
         row, _ = ModelListing.objects.get_or_create(provider=provider_id, base_url=base_url)
         row.tried, row.error = timezone.now(), "No key calls this base URL any more."
@@ -166,22 +170,35 @@ def _bases(cutoff: datetime | None) -> Iterator[tuple[str, str]]:
         if cutoff is not None:
             recent = ModelListing.objects.filter(provider=provider_id, tried__gte=cutoff)
             fresh = set(recent.values_list("base_url", flat=True))
-        for base_url in _keys_by_base(provider_id):
+        for base_url in _bases_with_a_key(provider_id):
             if base_url not in fresh:
                 yield provider_id, base_url
 
 
-def _keys_by_base(provider_id: str) -> dict[str, str]:
-    """One key for every base URL this provider is called at: the instance's, then each team's."""
+def _bases_with_a_key(provider_id: str) -> list[str]:
+    """Every base URL this provider is called at with a key: the instance's, then each team's
+    (read from the rows alone: no key is decrypted to list them)."""
     cls = get_provider_class(provider_id)
-    keys: dict[str, str] = {}
+    bases = [configured_base(cls)] if getattr(settings, cls.key_setting, "") else []
+    rows = ProviderCredential.objects.filter(provider=provider_id).order_by("pk")
+    for base_url in rows.values_list("base_url", flat=True):
+        base = (base_url or configured_base(cls)).rstrip("/")
+        if base not in bases:
+            bases.append(base)
+    return bases
+
+
+def _key_for_base(provider_id: str, base_url: str) -> str:
+    """A key that calls `base_url`: the instance's at its own base URL, else the first team key
+    saved for that base URL that can be read. Only that one is decrypted, and a key only ever
+    goes to the base URL it was saved with."""
+    cls = get_provider_class(provider_id)
     instance_key = getattr(settings, cls.key_setting, "")
-    if instance_key:
-        keys[configured_base(cls)] = instance_key
+    if instance_key and base_url == configured_base(cls):
+        return instance_key
     for credential in ProviderCredential.objects.filter(provider=provider_id).order_by("pk"):
-        base = (credential.base_url or configured_base(cls)).rstrip("/")
-        if base not in keys:
-            key, _own = provider_key(credential.team_id, provider_id)
+        if (credential.base_url or configured_base(cls)).rstrip("/") == base_url:
+            key = crypto.decrypt(credential.encrypted_key)
             if key:
-                keys[base] = key
-    return keys
+                return key
+    return ""

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import ProviderCredential
 from accounts.services import create_api_token, create_user_with_team, set_provider_key
 from editor import discovery
 from editor.models import CatalogueModel, ModelListing
@@ -181,6 +182,27 @@ def test_a_failed_read_keeps_the_last_good_list(proxy, team):
 
     assert "server error" in row.error
     assert [m["id"] for m in row.listed] == ["gpt-image-1", "gpt-image-1-mini", "whisper-1"]
+
+
+def test_a_teams_unreadable_key_never_sends_the_instances_key_to_the_teams_base_url(
+    openai, proxy, team, settings
+):
+    """A team key that can no longer be decrypted (the secret key changed) falls back to the
+    instance's key, and that key goes only to the instance's base URL: reading the team's
+    model list or every list never calls the team's proxy with it."""
+    settings.OPENAI_API_KEY = openai.api_key
+    set_provider_key(team, "openai", proxy.api_key, base_url=proxy.base_url)
+    ProviderCredential.objects.update(encrypted_key="not-a-fernet-token")
+    before = len(proxy.requests_to("/v1/models"))
+
+    discovery.refresh_for_team(team.pk, "openai")
+    discovery.refresh_model_lists()
+
+    assert len(proxy.requests_to("/v1/models")) == before  # nobody can call it now
+    sent = [r.headers.get("authorization") for r in openai.requests_to("/v1/models")]
+    assert sent and set(sent) == {f"Bearer {openai.api_key}"}
+    row = ModelListing.objects.get(base_url=proxy.base_url)
+    assert row.error == "No key calls this base URL any more."
 
 
 def test_the_admin_refresh_models_button_reads_every_list(client, openai):
