@@ -116,7 +116,7 @@ def build_provider(provider_id: str, team_id: int, client: httpx.Client | None) 
     key, override = provider_key(team_id, provider_id) if cls.needs_key() else ("", "")
     if override and cls.team_base_url:
         try:
-            discovery.check_reachable(cls, override)
+            discovery.check_reachable(cls, override, client)
         except FetchRefused as exc:
             raise ProviderError(
                 f"The team's {cls.name} base URL is refused: {exc.message}", permanent=True

@@ -47,14 +47,18 @@ def base_url_for(provider_id: str, team_id: int | None = None) -> str:
     return (own or configured_base(cls)).rstrip("/")
 
 
-def check_reachable(cls: type[Provider], base_url: str) -> None:
-    """FetchRefused when a user-given base URL points at a private or local address."""
+def check_reachable(cls: type[Provider], base_url: str, client: httpx.Client | None = None) -> None:
+    """FetchRefused when a user-given base URL points at a private or local address. With
+    `client` (make_client's), its connections to that host go to the address checked here."""
     if base_url.rstrip("/") == configured_base(cls):
         return
     url = httpx.URL(base_url)
     if url.scheme not in ("http", "https") or not url.host:
         raise FetchRefused(f"The base URL {base_url} is not an http(s) URL.")
-    resolve_public(url.host, url.port or (443 if url.scheme == "https" else 80))
+    address = resolve_public(url.host, url.port or (443 if url.scheme == "https" else 80))
+    guard = getattr(client, "guard", None)
+    if guard is not None:
+        guard.pinned[url.host] = address
 
 
 def listing_for(provider_id: str, base_url: str) -> list[ListedModel] | None:
@@ -73,8 +77,8 @@ def refresh(provider_id: str, base_url: str, api_key: str) -> ModelListing:
     row, _ = ModelListing.objects.get_or_create(provider=provider_id, base_url=base_url)
     row.tried = timezone.now()
     try:
-        check_reachable(cls, base_url)
         with make_client(TIMEOUT) as client:
+            check_reachable(cls, base_url, client)
             adapter = cls.from_settings(settings, client, api_key=api_key, base_url=base_url)
             if adapter.base_url != base_url:  # an adapter that takes no team base URL
                 raise FetchRefused(f"{cls.name} does not call {base_url}.")

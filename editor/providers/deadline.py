@@ -26,6 +26,9 @@ class CallGuard:
         self.billed = False  # a billable request was accepted by the provider
         self.expired = False  # the deadline ended the call
         self.too_large = False  # the size cap ended the call
+        # Host name -> the address it was checked at (a base URL a team typed): connections go
+        # there, so a DNS answer that changes after the check cannot send a call elsewhere.
+        self.pinned: dict[str, str] = {}
 
     def start(self, seconds: float | None) -> None:
         self.seconds = seconds
@@ -100,6 +103,7 @@ class DeadlineBackend(httpcore.NetworkBackend):
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         wait = self.guard.wait_at_most(timeout, httpcore.ConnectTimeout)
+        host = self.guard.pinned.get(host, host)  # TLS and Host still name the host itself
         stream = self._inner.connect_tcp(host, port, wait, local_address, socket_options)
         return _GuardedStream(stream, self.guard)
 
