@@ -9,6 +9,7 @@ Free of Django like the rest of core; the forms' validator is gallery.validators
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -25,3 +26,9 @@ def text_problem(value: str, *, multiline: bool = True) -> str | None:
     if _SURROGATE.search(value):
         return "It contains an unpaired UTF-16 surrogate (broken Unicode); send valid text."
     return None
+
+
+def has_words(value: str) -> bool:
+    """Whether `value` holds anything a reader sees: not only spaces and invisible characters
+    (format marks such as U+202E or U+FEFF, zero-width spaces)."""
+    return any(unicodedata.category(ch)[0] not in "CZ" for ch in value)

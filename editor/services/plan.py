@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import Membership
-from core.text import text_problem
+from core.text import has_words, text_problem
 from editor import catalogue
 from editor.engine import images, masks
 from editor.providers import PROVIDERS
@@ -122,7 +122,7 @@ def plan_edit(
         )
     # From here on, problems that do not depend on each other are all reported together.
     problems: list[EditRejected] = []
-    if not prompt.strip() and PROVIDERS[provider].reads_prompt and type != IMAGE_VARIATOR:
+    if not has_words(prompt) and PROVIDERS[provider].reads_prompt and type != IMAGE_VARIATOR:
         problems.append(EditRejected("prompt", "Describe the change you want in the prompt."))
 
     source_size = None

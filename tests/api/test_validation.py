@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
     [
         ({"prompt": "x" * 4001}, "prompt"),
         ({"prompt": ""}, "prompt"),
+        ({"prompt": "\u202e\ufeff\u200b \u3000"}, "prompt"),  # only invisible characters
         ({"prompt": "a cat", "n": 11}, "n"),
         ({"prompt": "a cat", "n": 0}, "n"),
         ({"prompt": "a cat", "size": "999x999"}, "size"),
