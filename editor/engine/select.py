@@ -26,6 +26,9 @@ BOX_BUDGET = 90_000
 ITERATIONS = 4
 # Band half-width bounds (px at full size) around the painted edge.
 MIN_BAND, MAX_BAND = 4, 400
+# The smallest image a selection runs on: the box select's own minimum (nothing smaller has an
+# object to select, and OpenCV's element-wise ops read a 1x1 array as a scalar).
+MIN_SIDE = 8
 MAX_TOLERANCE = 100
 # Twice as steep as bilinear around half strength: a crisp edge, and no staircase.
 _STEEPEN = np.clip((np.arange(256) - 127.5) * 2 + 127.5, 0, 255).round().astype(np.uint8)
@@ -45,6 +48,12 @@ def _check_image(image: np.ndarray) -> tuple[int, int]:
     if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"an image is an H x W x 3 uint8 array, got {image.dtype} {image.shape}")
     h, w = image.shape[:2]
+    if min(h, w) < MIN_SIDE:
+        raise SelectionError(
+            "image",
+            f"The image is {w}x{h} pixels; selection works on images at least "
+            f"{MIN_SIDE}x{MIN_SIDE} pixels.",
+        )
     if h * w > MAX_PIXELS:
         raise SelectionError(
             "image",
@@ -179,9 +188,10 @@ def _check_box(rect: tuple[int, int, int, int], w: int, h: int) -> tuple[int, in
     x0, x1 = sorted((x0, x1))
     y0, y1 = sorted((y0, y1))
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
-    if x1 - x0 < 8 or y1 - y0 < 8:
+    if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
         raise SelectionError(
-            "box", f"The box must enclose at least 8x8 pixels of the {w}x{h} image."
+            "box",
+            f"The box must enclose at least {MIN_SIDE}x{MIN_SIDE} pixels of the {w}x{h} image.",
         )
     if (x1 - x0) * (y1 - y0) >= 0.98 * w * h:
         raise SelectionError(

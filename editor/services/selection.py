@@ -46,9 +46,7 @@ class Selection:
     coverage: float
 
 
-# The smallest image a selection runs on: the box select's own minimum. (OpenCV's wand
-# fails on a 1x1 image, and nothing smaller than this has an object to select.)
-MIN_SIDE = 8
+MIN_SIDE = select.MIN_SIDE  # read from the asset's header here: refused before any decode
 
 
 def _pixels(source: Asset) -> np.ndarray:

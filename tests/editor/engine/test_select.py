@@ -155,3 +155,21 @@ def test_coverage_is_the_selected_share():
     m = np.zeros((10, 10), np.uint8)
     m[:5] = 255
     assert select.coverage(m) == 0.5
+
+
+@pytest.mark.parametrize("size", [(1, 1), (7, 40), (40, 5)])
+def test_images_under_the_smallest_side_are_refused_by_every_mode(size):
+    h, w = size
+    image = np.full((h, w, 3), 128, np.uint8)
+    mask = np.zeros((h, w), np.uint8)
+    mask[: h // 2 + 1, : w // 2 + 1] = 255
+    calls = (
+        lambda: select.wand(image, (0, 0), 10),
+        lambda: select.refine(image, mask, 4),
+        lambda: select.box(image, (0, 0, w, h)),
+    )
+    for call in calls:
+        with pytest.raises(select.SelectionError) as refused:
+            call()
+        assert refused.value.field == "image"
+        assert f"{w}x{h}" in refused.value.message
