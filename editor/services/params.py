@@ -6,6 +6,7 @@ submission, so the plan and the submit steps above can raise the same error.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any
@@ -21,6 +22,9 @@ MAX_MASK_OPTION_PX = 256
 _SIZE_RE = re.compile(r"^(\d{2,5})x(\d{2,5})$")
 # Parameters whose range holds whatever the model declares (design.md "The edit job" step 1).
 _FIXED_RANGES = {"n": (1, MAX_N), "output_compression": (0, 100)}
+# Parameters a model does not take are recorded with the edit, not sent; a script's own notes
+# fit in this much, and a record is not a place to store megabytes.
+MAX_UNDECLARED_BYTES = 16 * 1024
 # Keys of a record's prompt object that are inputs, not parameters for the provider.
 NOT_PARAMS = frozenset({"prompt", "imageUrl", "maskUrl", "imageUrls"})
 
@@ -140,6 +144,7 @@ def clean_params(
             )
             integer = all(isinstance(x, int) for x in (param.default, param.min, param.max) if x)
             out[param.name] = _number(param.name, value, low, high, integer)
+    _check_undeclared(spec, record_type, out)
     if out.get("background") == "transparent" and out.get("output_format") in ("jpeg", "jpg"):
         raise EditRejected(
             "background",
@@ -185,3 +190,17 @@ def estimate_cost(provider: str, model: str, params: dict, *, team_id: int | Non
     quality, size = str(quality or "auto"), str(size or "auto")
     default = spec.credits_per_image(quality, size) if spec is not None else None
     return price_for(provider, model, quality, size, count, default=default)
+
+
+def _check_undeclared(spec: ModelSpec, record_type: str, params: dict[str, Any]) -> None:
+    declared = {p.name for p in spec.params_for(record_type)} | set(_FIXED_RANGES)
+    extra = {k: v for k, v in params.items() if k not in declared}
+    sizes = {k: len(json.dumps({k: v}, default=str)) for k, v in extra.items()}
+    if sum(sizes.values()) > MAX_UNDECLARED_BYTES:
+        biggest = max(sizes, key=sizes.__getitem__)
+        raise EditRejected(
+            biggest,
+            f"{spec.id} does not take {', '.join(sorted(extra)[:5])}: such values are only "
+            f"recorded with the edit, up to {MAX_UNDECLARED_BYTES // 1024} KB in all, and these "
+            f"come to {sum(sizes.values()):,} bytes. Leave them out or shorten them.",
+        )

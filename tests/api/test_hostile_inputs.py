@@ -347,3 +347,25 @@ def test_a_500_on_the_api_does_not_blame_the_request(rf):
     body = json.loads(response.content)
     assert body["errorCode"] == "INTERNAL_ERROR"
     assert body["error"]["message"].startswith("Promptbrush failed")
+
+
+# --- values a model does not take ---------------------------------------------------------------
+
+
+def test_megabytes_of_parameters_the_model_does_not_take_are_a_400_not_a_record(api, onemin):
+    """Unknown promptObject keys are recorded with the edit, not sent; a record is not a store
+    for megabytes, so past 16 KB the call is refused on the biggest of them, nothing kept."""
+    notes = {"prompt": "a cat", "myNotes": "n" * 200_000, "tag": "campaign-7"}
+    body = {"type": "IMAGE_GENERATOR", "model": "gpt-image-1", "promptObject": notes}
+
+    response = api("post", "/api/features", json_body=body)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["field"] == "myNotes" and "16 KB" in error["message"]
+    assert len(response.content) < 5_000
+    assert Record.objects.count() == 0 and onemin.requests == []
+
+    notes["myNotes"] = "kept with the record"
+    assert api("post", "/api/features?async=true", json_body=body).status_code == 202
+    assert Record.objects.get().prompt_object["myNotes"] == "kept with the record"
