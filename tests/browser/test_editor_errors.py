@@ -126,3 +126,51 @@ def test_a_mask_error_on_a_phone_lowers_the_sheet_off_the_canvas(signed_in, live
                 && document.elementFromPoint(x, y)?.closest("[data-sheet]") === null; }"""
     )
     assert page.js_errors == []
+
+
+def test_a_send_that_goes_through_clears_the_errors_of_the_refused_one(
+    signed_in, live_server, asset
+):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    send(page)  # nothing painted: refused
+    form = page.locator("[data-edit-form]")
+    assert form.get_by_role("alert").filter(has_text="to fix before sending").is_visible()
+    paint(page)
+    page.get_by_role("button", name="Change painted area").click()
+    page.locator("[data-job] .badge.SUCCESS").wait_for()
+    # The job went: nothing in the form still says the mask is empty.
+    assert form.locator("[data-error-summary]").count() == 0
+    assert form.locator(".error:visible").all_inner_texts() == []
+    assert form.locator(".has-error").count() == 0
+    assert "The mask is empty" not in form.inner_text()
+    assert page.js_errors == []
+
+
+def test_sending_from_the_button_keeps_the_focus_on_it(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    paint(page)
+    button = page.get_by_role("button", name="Change painted area")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.locator("[data-job] .badge.SUCCESS").wait_for()
+    page.wait_for_function("() => !document.querySelector('[data-submit]').disabled")
+    # Not dropped on the page: Tab goes on from the button, Enter sends again.
+    assert button.evaluate("(el) => el === document.activeElement")
+    assert page.js_errors == []
+
+
+def test_closing_the_preview_gives_the_focus_back_to_its_button(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    paint(page)
+    preview = page.get_by_role("button", name="Preview what is sent")
+    preview.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="What each provider receives")
+    dialog.wait_for()
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    assert preview.evaluate("(el) => el === document.activeElement")
+    assert page.js_errors == []

@@ -130,6 +130,9 @@ async function preview(form, button) {
     if (!response.ok) return setStatus(form, `Could not preview (${response.status}).`, true);
     setStatus(form, "");
     dialog.querySelector("[data-preflight-body]").replaceChildren(fromHTML(html));
+    // Enabled and focused first: closing the dialog gives the focus back to the button.
+    button.disabled = false;
+    if (document.activeElement === document.body) button.focus({ preventScroll: true });
     dialog.showModal();
   } catch (error) {
     setStatus(form, `Could not preview: ${error.message}`, true);
@@ -144,11 +147,20 @@ document.addEventListener("click", (event) => {
   if (form) preview(form, button);
 });
 
+// A send that went through: what the refused one said no longer holds, so it goes.
+function clearErrors(form) {
+  form.querySelector("[data-error-summary]")?.remove();
+  for (const el of form.querySelectorAll("[data-error-for], .has-error .error")) el.remove();
+  for (const el of form.querySelectorAll(".has-error")) el.classList.remove("has-error");
+}
+
 async function submit(form, submitter) {
   noteSubmit();
   const data = new FormData(form);
   const inpaint = data.get("type") === "IMAGE_INPAINTER";
   const button = form.querySelector("[data-submit]");
+  // A disabled button drops the focus to the page; it comes back once the button is enabled.
+  const hadFocus = document.activeElement === button;
   button.disabled = true;
   form.setAttribute("aria-busy", "true");
   try {
@@ -168,6 +180,7 @@ async function submit(form, submitter) {
     document.querySelector("[data-jobs-empty]")?.remove();
     fireTriggers(response);
     if (inpaint) maskProvider?.submitted();
+    clearErrors(form);
     const several = added.length > 1 || added[0]?.querySelectorAll("[data-job]").length > 1;
     setStatus(form, several ? "Sent. The jobs are in the list of jobs." : "Sent. The job is in the list of jobs.");
     // The new card is first in its own scrolling list; the page (and the canvas) stay put.
@@ -177,6 +190,9 @@ async function submit(form, submitter) {
   } finally {
     button.disabled = false;
     form.removeAttribute("aria-busy");
+    if (hadFocus && button.isConnected && document.activeElement === document.body) {
+      button.focus({ preventScroll: true });
+    }
   }
 }
 
