@@ -174,3 +174,15 @@ def test_closing_the_preview_gives_the_focus_back_to_its_button(signed_in, live_
     dialog.wait_for(state="hidden")
     assert preview.evaluate("(el) => el === document.activeElement")
     assert page.js_errors == []
+
+
+def test_the_preview_of_a_local_edit_reads_as_sentences(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    paint(page)
+    page.get_by_role("button", name="Preview what is sent").click()
+    dialog = page.get_by_role("dialog", name="What each provider receives")
+    dialog.wait_for()
+    mask_line = dialog.locator("p", has_text="Mask:").inner_text()
+    assert mask_line == "Mask: The mask stays on this machine; nothing is uploaded."
+    assert page.js_errors == []
