@@ -78,3 +78,19 @@ def test_job_card_stars_rate_in_place_and_show_a_refused_value(
     record.refresh_from_db()
     assert record.rating == 4
     assert tab.js_errors == []
+
+
+def test_saving_a_rating_keeps_the_focus_on_the_save_button(
+    signed_in, live_server, alice_membership
+):
+    tab = signed_in
+    record = make_record(alice_membership)
+    tab.goto(f"{live_server.url}/gallery/{record.code}/")
+    tab.get_by_role("textbox", name="Feedback").fill("Good edges")
+    save = tab.get_by_role("button", name="Save rating")
+    save.focus()
+    tab.keyboard.press("Enter")
+    tab.get_by_text("Saved. Not rated yet").wait_for()
+    # The section was swapped in place; the focus is not dropped on the page.
+    assert save.evaluate("(el) => el === document.activeElement")
+    assert tab.js_errors == []

@@ -44,3 +44,26 @@ def test_an_invite_link_is_shown_once_and_copies(signed_in, live_server, browser
 
     page.goto(f"{live_server.url}/accounts/team/")
     assert page.get_by_role("textbox", name="Invite link").count() == 0
+
+
+def test_a_row_button_keeps_the_focus_after_the_row_is_swapped(
+    signed_in, live_server, bob_membership
+):
+    page = signed_in
+    page.goto(f"{live_server.url}/accounts/team/")
+    row = page.locator(f"#member-{bob_membership.user.code}")
+    focused = "(el) => el === document.activeElement"
+
+    row.get_by_label("Credit limit of bob").fill("60000")
+    row.get_by_role("button", name="Save").press("Enter")
+    row.locator("small", has_text="0 of 60,000").wait_for()
+    assert row.get_by_role("button", name="Save").evaluate(focused)
+
+    row.get_by_role("button", name="Set role").press("Enter")
+    row.get_by_role("status").wait_for()
+    assert row.get_by_role("button", name="Set role").evaluate(focused)
+
+    row.get_by_role("button", name="Deactivate").press("Enter")
+    row.get_by_role("button", name="Reactivate").wait_for()
+    assert row.get_by_role("button", name="Reactivate").evaluate(focused)
+    assert page.js_errors == []
