@@ -94,3 +94,27 @@ def test_saving_a_rating_keeps_the_focus_on_the_save_button(
     # The section was swapped in place; the focus is not dropped on the page.
     assert save.evaluate("(el) => el === document.activeElement")
     assert tab.js_errors == []
+
+
+WORDS_SPLIT = """(el) => {
+    const text = el.firstChild;
+    const split = [];
+    for (const match of text.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(text, match.index);
+        range.setEnd(text, match.index + match[0].length);
+        if (range.getClientRects().length > 1) split.push(match[0]);
+    }
+    return split;
+}"""
+
+
+def test_the_facts_wrap_whole_words(signed_in, live_server, alice_membership):
+    tab = signed_in
+    record = make_record(alice_membership)  # no cost reported: the longest fact
+    tab.goto(f"{live_server.url}/gallery/{record.code}/")
+    actual = tab.locator("[data-actual-cost]")
+    assert actual.inner_text() == "as estimated (the provider reports no cost)"
+    assert actual.evaluate("(el) => el.getClientRects()[0].height > 30")  # it wraps
+    assert actual.evaluate(WORDS_SPLIT) == []  # but no word is cut in two
+    assert tab.js_errors == []
