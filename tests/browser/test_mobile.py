@@ -108,3 +108,24 @@ def test_tables_become_stacked_rows_with_labels(signed_in, live_server, alice_me
     assert label == '"Role"'
     tab.set_viewport_size({"width": 1440, "height": 900})
     assert cells.first.evaluate("el => getComputedStyle(el).display") == "table-cell"
+
+
+def test_every_main_link_is_in_sight_on_a_phone(signed_in, live_server, alice_membership):
+    """Outside the editor the main menu wraps: Team and Provider keys are not hidden past the
+    right edge of a row that scrolls without a scroll bar."""
+    tab = signed_in
+    tab.set_viewport_size(PHONE)
+    for path in (reverse("editor:home"), reverse("gallery:list"), reverse("accounts:team")):
+        tab.goto(live_server.url + path)
+        nav = tab.get_by_role("navigation", name="Main")
+        names = nav.get_by_role("link").all_inner_texts()
+        assert names == ["Edit", "Text to image", "Gallery", "API tokens", "Team", "Provider keys"]
+        cut = nav.get_by_role("link").evaluate_all(
+            """(links) => links.filter((a) => {
+                const r = a.getBoundingClientRect(), box = a.closest("ul").getBoundingClientRect();
+                return r.left < box.left || r.right > box.right || r.right > innerWidth;
+            }).map((a) => a.textContent)"""
+        )
+        assert cut == [], path
+        assert overflow(tab) <= 0
+    assert tab.js_errors == []
