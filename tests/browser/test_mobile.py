@@ -129,3 +129,24 @@ def test_every_main_link_is_in_sight_on_a_phone(signed_in, live_server, alice_me
         assert cut == [], path
         assert overflow(tab) <= 0
     assert tab.js_errors == []
+
+
+def test_apply_on_a_phone_folds_the_filters_and_shows_the_results(
+    signed_in, live_server, alice_membership
+):
+    tab = signed_in
+    make_record(alice_membership, prompt="a red door")
+    make_record(alice_membership, prompt="a blue sky")
+    tab.set_viewport_size(PHONE)
+    tab.goto(live_server.url + reverse("gallery:list"))
+    tab.get_by_text("Filters", exact=True).click()
+    tab.get_by_role("searchbox", name="Search").fill("door")
+    tab.get_by_role("button", name="Apply").click()
+    # Folded again, saying a filter is on; the matching edit is on the first screen.
+    tab.get_by_text("Filters (1 on)").wait_for()
+    assert not tab.get_by_role("searchbox", name="Search").is_visible()
+    cards = tab.locator(".record-card")
+    assert cards.all_inner_texts()[0].startswith("a red door") and cards.count() == 1
+    box = cards.first.bounding_box()
+    assert box["y"] < PHONE["height"]
+    assert tab.js_errors == []
