@@ -207,10 +207,10 @@ def test_on_a_phone_the_controls_fit_and_the_menu_adds_without_keys(
     for name in ("Wand", "Box select"):
         box = page.get_by_role("radio", name=name).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.get_by_role("radio", name="Wand").click()  # its settings show with it
     for control in ("[data-refine]", "[data-wand-tolerance]", "[data-selection-combine]"):
         box = page.locator(control).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, control
-    page.get_by_role("radio", name="Wand").click()
     click(page, 170, 200)
     wait_for_steps(page, 1)
     page.select_option("[data-selection-combine]", "add")
@@ -221,3 +221,30 @@ def test_on_a_phone_the_controls_fit_and_the_menu_adds_without_keys(
     click(page, 170, 200)
     wait_for_steps(page, 3)
     assert iou(mask(page), square) >= 0.97
+
+
+def test_the_wand_settings_show_only_with_a_selection_tool(
+    signed_in, live_server, alice_membership
+):
+    """A new user with the brush sees brush settings, not the wand's; on a phone the toolbar is a
+    row shorter for it, and the canvas a row taller."""
+    image, _disc, _square = two_objects()
+    asset = services.upload_image(alice_membership, png(image), "objects.png")
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_editor(page, live_server, asset)
+    tolerance = page.get_by_label("Magic wand tolerance")
+    combine = page.locator("[data-selection-combine]")
+    refine = page.locator("[data-refine]")
+    toolbar = page.get_by_role("toolbar", name="Mask tools")
+    with_brush = toolbar.bounding_box()["height"]
+    assert not tolerance.is_visible() and not combine.is_visible()
+    assert refine.is_visible()  # it refines any painted mask, whatever the tool
+    page.get_by_role("radio", name="Wand").click()
+    assert tolerance.is_visible() and combine.is_visible()
+    assert toolbar.bounding_box()["height"] > with_brush
+    page.get_by_role("radio", name="Box select").click()
+    assert combine.is_visible() and not tolerance.is_visible()  # the box has no tolerance
+    page.get_by_role("radio", name="Brush").click()
+    assert not tolerance.is_visible() and not combine.is_visible()
+    assert page.js_errors == []
