@@ -132,6 +132,24 @@ def test_phone_bottom_sheet_holds_provider_prompt_and_submit(
         browser.close()
 
 
+def test_on_a_phone_the_editor_menu_shows_edit_text_to_image_and_gallery_whole(
+    signed_in, live_server, asset
+):
+    """The editor's top bar is one row that scrolls sideways; the menu in it keeps its width, so
+    the first links are whole and in sight (not cut, nor hidden behind the credit count)."""
+    page = signed_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_editor(page, live_server, asset)
+    nav = page.get_by_role("navigation", name="Main")
+    seen = """(a) => {
+        const r = a.getBoundingClientRect(), box = a.closest("ul").getBoundingClientRect();
+        return r.left >= box.left && r.right <= box.right && r.right <= innerWidth
+            && a.contains(document.elementFromPoint(r.right - 2, r.top + r.height / 2)); }"""
+    for name in ("Edit", "Text to image", "Gallery"):
+        assert nav.get_by_role("link", name=name).evaluate(seen), name
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert page.js_errors == []
+
 def test_tools_are_a_radio_group_moved_by_arrow_keys(signed_in, live_server, asset):
     page = signed_in
     open_editor(page, live_server, asset)
