@@ -150,6 +150,7 @@ def test_on_a_phone_the_editor_menu_shows_edit_text_to_image_and_gallery_whole(
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     assert page.js_errors == []
 
+
 def test_tools_are_a_radio_group_moved_by_arrow_keys(signed_in, live_server, asset):
     page = signed_in
     open_editor(page, live_server, asset)
