@@ -118,3 +118,14 @@ def test_the_facts_wrap_whole_words(signed_in, live_server, alice_membership):
     assert actual.evaluate("(el) => el.getClientRects()[0].height > 30")  # it wraps
     assert actual.evaluate(WORDS_SPLIT) == []  # but no word is cut in two
     assert tab.js_errors == []
+
+
+def test_a_gone_edit_says_so_in_words_and_leads_back_to_the_gallery(signed_in, live_server):
+    tab = signed_in
+    tab.goto(f"{live_server.url}/gallery/00000000-0000-0000-0000-000000000000/")
+    alert = tab.get_by_role("alert")
+    assert "matches the given query" not in alert.inner_text()  # Django's words, not ours
+    assert alert.inner_text().startswith("There is nothing at this address.")
+    tab.get_by_role("link", name="Gallery").click()
+    tab.get_by_role("heading", name="Gallery").wait_for()
+    assert tab.js_errors == []
