@@ -60,7 +60,7 @@ def test_a_row_button_keeps_the_focus_after_the_row_is_swapped(
     assert row.get_by_role("button", name="Save").evaluate(focused)
 
     row.get_by_role("button", name="Set role").press("Enter")
-    row.get_by_role("status").wait_for()
+    row.get_by_role("status").filter(has_text="bob is now member.").wait_for()
     assert row.get_by_role("button", name="Set role").evaluate(focused)
 
     row.get_by_role("button", name="Deactivate").press("Enter")
