@@ -67,3 +67,14 @@ def test_a_row_button_keeps_the_focus_after_the_row_is_swapped(
     row.get_by_role("button", name="Reactivate").wait_for()
     assert row.get_by_role("button", name="Reactivate").evaluate(focused)
     assert page.js_errors == []
+
+
+def test_the_keys_page_says_what_works_without_any_key(signed_in, live_server):
+    page = signed_in
+    page.goto(f"{live_server.url}/accounts/keys/")
+    intro = page.locator("main > p").first
+    assert "Not set." in page.locator("main").inner_text()  # no key yet, for any provider
+    assert "Local provider needs no key" in intro.inner_text()
+    page.get_by_role("link", name="paint an area and change it").click()
+    page.get_by_role("heading", name="Start an edit").wait_for()
+    assert page.js_errors == []
