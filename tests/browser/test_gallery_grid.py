@@ -69,3 +69,22 @@ def test_stars_rated_and_unrated_meet_3_to_1(signed_in, live_server, alice_membe
     stars = tab.locator(f"#job-{record.code} .stars svg")  # the rating control on a card
     assert stars.nth(0).evaluate(CONTRAST, "fill") >= 3
     assert stars.nth(4).evaluate(CONTRAST, "stroke") >= 3
+
+
+def test_an_empty_gallery_says_how_to_fill_it_and_a_filtered_one_how_to_widen(
+    signed_in, live_server, alice_membership
+):
+    tab = signed_in
+    tab.goto(live_server.url + reverse("gallery:list"))  # a new user: no edits at all
+    empty = tab.locator("#record-grid .empty")
+    assert empty.inner_text().startswith("No edits yet.")
+    empty.get_by_role("link", name="Start an edit").click()
+    tab.get_by_role("heading", name="Start an edit").wait_for()
+
+    make_record(alice_membership, prompt="a red door")
+    tab.goto(live_server.url + reverse("gallery:list") + "?q=zebra")
+    assert empty.inner_text().startswith("No edits match these filters.")
+    empty.get_by_role("link", name="Show all edits").click()
+    tab.locator(".record-card").first.wait_for()
+    assert tab.locator(".record-card").count() == 1
+    assert tab.js_errors == []
