@@ -151,6 +151,27 @@ def test_on_a_phone_the_editor_menu_shows_edit_text_to_image_and_gallery_whole(
     assert page.js_errors == []
 
 
+FITS_ITS_CHOICE = """(select) => {
+    const style = getComputedStyle(select);
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const text = context.measureText(select.selectedOptions[0].text).width;
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const room = select.clientWidth - padding;
+    return text + 16 <= room;  // 16 px for the arrow
+}"""
+
+
+def test_on_a_wide_screen_the_chosen_model_is_read_whole(signed_in, live_server, asset):
+    page = signed_in
+    open_editor(page, live_server, asset)
+    model = page.get_by_role("combobox", name="Model")
+    assert model.evaluate("(s) => s.selectedOptions[0].text") == "PatchMatch (objects, textures)"
+    assert model.evaluate(FITS_ITS_CHOICE)  # not "PatchMatch (ob"
+    assert page.get_by_role("button", name="Change painted area").is_visible()
+    assert page.js_errors == []
+
+
 def test_tools_are_a_radio_group_moved_by_arrow_keys(signed_in, live_server, asset):
     page = signed_in
     open_editor(page, live_server, asset)
