@@ -172,6 +172,17 @@ def test_on_a_wide_screen_the_chosen_model_is_read_whole(signed_in, live_server,
     assert page.js_errors == []
 
 
+def test_with_no_provider_for_text_to_image_the_cost_line_promises_nothing(signed_in, live_server):
+    page = signed_in  # no key for any provider: only the local one, which cannot generate
+    page.goto(live_server.url + reverse("editor:generate"))
+    assert page.get_by_role("status").filter(has_text="No provider your team").is_visible()
+    assert page.get_by_role("button", name="Generate").is_disabled()
+    cost = page.locator("#cost")
+    assert cost.inner_text().startswith("Nothing to send yet")
+    assert "Free" not in cost.inner_text()
+    assert page.js_errors == []
+
+
 def test_tools_are_a_radio_group_moved_by_arrow_keys(signed_in, live_server, asset):
     page = signed_in
     open_editor(page, live_server, asset)
