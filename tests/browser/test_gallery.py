@@ -129,3 +129,23 @@ def test_a_gone_edit_says_so_in_words_and_leads_back_to_the_gallery(signed_in, l
     tab.get_by_role("link", name="Gallery").click()
     tab.get_by_role("heading", name="Gallery").wait_for()
     assert tab.js_errors == []
+
+
+def test_saving_a_rating_applies_no_inline_style_whatever_the_fields_carry(
+    signed_in, live_server, alice_membership
+):
+    """Autofill and extensions leave a style attribute on form fields; the in-place swap must not
+    copy it over with setAttribute, which the Content Security Policy refuses (the page fixture
+    fails the test on any such report)."""
+    tab = signed_in
+    record = make_record(alice_membership)
+    tab.goto(f"{live_server.url}/gallery/{record.code}/")
+    tab.evaluate(
+        """() => { for (const el of document.querySelectorAll("#record-rating input, textarea"))
+            el.style.cssText = "color: inherit"; }"""
+    )
+    tab.get_by_role("textbox", name="Feedback").fill("Fine")
+    tab.get_by_role("button", name="Save rating").click()
+    tab.get_by_text("Saved. Not rated yet").wait_for()
+    tab.wait_for_timeout(100)  # htmx settles 20 ms after the swap
+    assert tab.js_errors == []
