@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -305,3 +306,12 @@ def key_remove(request, provider):
     services.remove_provider_key(request.membership.team, provider.id)
     messages.success(request, f"{provider.name} key removed.")
     return redirect("accounts:keys")
+
+
+class SignOutView(auth_views.LogoutView):
+    """Django's sign-out, and the sign-in page it leads to says it happened."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You have signed out.")
+        return response

@@ -48,7 +48,9 @@ def test_sign_in_and_out(client, alice):
     response = client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
-    client.post(reverse("accounts:logout"))
+    signed_out = client.post(reverse("accounts:logout"), follow=True)
+    assert signed_out.redirect_chain[-1][0] == reverse("accounts:login")
+    assert "You have signed out." in signed_out.content.decode()
     assert client.get("/").status_code == 302
 
 
