@@ -84,6 +84,20 @@ def test_the_drift_is_said_in_the_words_the_job_stored(alice_client, alice_membe
 
 
 @pytest.mark.django_db
+def test_a_provider_that_changed_nothing_outside_gets_a_sentence_not_a_heatmap(
+    alice_client, alice_membership
+):
+    record = make_record(alice_membership, drift_share=0.0)
+    sentence = "The provider left everything outside your mask as it was."
+    record.images.update(drift_report={"share": 0.0, "kind": "none", "sentence": sentence})
+    body = text(alice_client.get(detail(record)))
+    assert sentence in body
+    assert "Paste-back kept" not in body and "heatmap" not in body.lower()
+    drift = record.images.get().drift
+    assert reverse("gallery:file", args=[drift.code]) not in body
+
+
+@pytest.mark.django_db
 def test_no_drift_view_without_a_heatmap(alice_client, alice_membership):
     record = make_record(alice_membership)
     assert "pixels outside your mask" not in text(alice_client.get(detail(record)))
