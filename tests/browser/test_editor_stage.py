@@ -261,6 +261,7 @@ def test_accept_carries_the_mask_over_and_the_next_edit_starts_from_the_result(
     bar.get_by_role("link", name="Accept").click()
     page.wait_for_url(f"**/edit/{result.code}/?from={first.code}&result=1")
     page.wait_for_selector("html[data-editor-ready]")
+    assert page.evaluate("document.activeElement.id") == "mask-canvas"  # keys work at once
     assert (exported_mask(page) == painted).all()  # the same mask, painted on the result
     assert not mask_hidden(page)
     page.keyboard.press("Control+Enter")

@@ -354,6 +354,10 @@ if (takeCarried(ASSET) && !store.isEmpty) {
   status.append(` · Mask carried over from the previous image${overridden ? ", shown (H hides it)" : ""}`);
 }
 
+// Arriving to continue from a result (Accept, or a result opened to edit): the canvas has the
+// focus, so the brush keys and Ctrl+Enter work without a click first.
+if (new URLSearchParams(location.search).has("from")) root.querySelector("[data-mask-canvas]")?.focus({ preventScroll: true });
+
 syncButtons();
 setTool("brush");
 
