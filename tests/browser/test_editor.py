@@ -168,6 +168,8 @@ def test_a_parameter_typed_while_the_form_refreshes_is_kept_and_counted(
     open_editor(page, live_server, asset)
     with form_refresh(page):
         page.get_by_role("combobox", name="Model").select_option("telea")
+    # Nothing of that refresh still on its way (a re-sent one included): the next is the one held.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     held = []
 
     def hold(route):  # the first refresh waits; later ones go through
@@ -178,8 +180,11 @@ def test_a_parameter_typed_while_the_form_refreshes_is_kept_and_counted(
 
     page.route("**/jobs/?*", hold)
     page.get_by_role("combobox", name="Model").select_option("navier-stokes")
-    while not held:
+    for _ in range(250):  # bounded: a refresh that never comes fails here, it does not hang
+        if held:
+            break
         page.wait_for_timeout(20)
+    assert held, "choosing another model sent no form refresh"
     page.get_by_label("Radius (px)").fill("9")  # typed into the form the refresh will replace
     sent_again = page.expect_request(lambda r: "/jobs/?" in r.url and "p_radius=9" in r.url)
     # Both swapped in: the held refresh, then the one re-sent for the radius.
