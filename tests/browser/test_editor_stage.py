@@ -245,6 +245,20 @@ def test_a_staged_result_leaves_the_show_mask_choice_as_the_user_made_it(
     assert page.js_errors == []
 
 
+def run_and_accept(page):
+    """Send the edit, wait for its result on the stage, Accept it from the result bar and wait
+    for the result's own page; (record, result asset)."""
+    page.keyboard.press("Control+Enter")
+    page.locator('[data-stage][data-showing="result"]').wait_for()
+    record = Record.objects.get()
+    result = record.images.get().image
+    bar = page.get_by_role("toolbar", name="Result on the stage")
+    bar.get_by_role("link", name="Accept").click()
+    page.wait_for_url(f"**/edit/{result.code}/?from={record.code}&result=1")
+    page.wait_for_selector("html[data-editor-ready]")
+    return record, result
+
+
 def test_accept_carries_the_mask_over_and_the_next_edit_starts_from_the_result(
     signed_in, live_server, asset
 ):
@@ -252,15 +266,7 @@ def test_accept_carries_the_mask_over_and_the_next_edit_starts_from_the_result(
     open_editor(page, live_server, asset)
     paint_out_the_red_square(page)
     painted = exported_mask(page)
-    page.keyboard.press("Control+Enter")
-    page.locator('[data-stage][data-showing="result"]').wait_for()
-    first = Record.objects.get()
-    result = first.images.get().image
-
-    bar = page.get_by_role("toolbar", name="Result on the stage")
-    bar.get_by_role("link", name="Accept").click()
-    page.wait_for_url(f"**/edit/{result.code}/?from={first.code}&result=1")
-    page.wait_for_selector("html[data-editor-ready]")
+    first, result = run_and_accept(page)
     assert page.evaluate("document.activeElement.id") == "mask-canvas"  # keys work at once
     assert (exported_mask(page) == painted).all()  # the same mask, painted on the result
     assert not mask_hidden(page)
@@ -279,15 +285,7 @@ def test_a_mask_carried_over_by_accept_shows_on_arrival_with_show_mask_off(
     paint_out_the_red_square(page)
     painted = exported_mask(page)
     page.get_by_label("Show mask").uncheck()  # the user's own choice: no overlay
-    page.keyboard.press("Control+Enter")
-    page.locator('[data-stage][data-showing="result"]').wait_for()
-    record = Record.objects.get()
-    result = record.images.get().image
-
-    bar = page.get_by_role("toolbar", name="Result on the stage")
-    bar.get_by_role("link", name="Accept").click()
-    page.wait_for_url(f"**/edit/{result.code}/?from={record.code}&result=1")
-    page.wait_for_selector("html[data-editor-ready]")
+    run_and_accept(page)
     page.wait_for_function("() => document.querySelector('[data-stage-image]').complete")
     # What the next Run changes is on screen: the mask's colour over the painted area only,
     # the box says so, and the status line says where it came from and how to hide it.
