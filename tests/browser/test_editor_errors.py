@@ -45,7 +45,10 @@ def focused(page) -> str:
 
 def check_summary_and_link(page):
     summary = page.get_by_role("alert").filter(has_text="to fix before sending")
-    assert focused(page) == "summary"
+    # The summary takes the focus once the 422's body is read and swapped in (bounded wait).
+    page.wait_for_function(
+        "() => document.activeElement.dataset.errorSummary !== undefined", timeout=5000
+    )
     assert summary.evaluate(IN_VIEW)
     lines = [line for line in summary.inner_text().splitlines() if line.strip()]
     assert lines == ["1 thing to fix before sending:", MESSAGE]
