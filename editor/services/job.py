@@ -183,8 +183,9 @@ def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
     with make_client(timeout, max_response_bytes=max_bytes) as client:
         provider = catalogue.build_provider(record.provider, record.team_id, client)
         if not connection.in_atomic_block:
-            # The call may wait minutes: the connection goes back to the pool meanwhile.
-            connection.close()
+            # The call may wait minutes: the connection goes back to the pool meanwhile
+            # (a connection kept by CONN_MAX_AGE, as the worker's on SQLite, stays).
+            connection.close_if_unusable_or_obsolete()
         try:
             result = call_with_retries(
                 attempt,
