@@ -8,9 +8,7 @@ conditional UPDATE on the state it leaves, so two workers or two reapers never b
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
 import threading
 import time
 import uuid
@@ -28,6 +26,7 @@ from accounts.services import refund_credits, settle_credits
 from editor import catalogue, tasks
 from editor.providers.base import EditRequest, EditResult, ProviderError
 from editor.providers.http import call_with_retries, call_within, make_client
+from editor.services import cpu
 from editor.services.costs import actual_credits
 from editor.services.prepare import prepare
 from editor.services.results import discard, store_one
@@ -62,12 +61,12 @@ def run_edit(record_code: str) -> None:
     # heartbeat goes quiet is handed to another worker.
     with _heartbeat(record.pk, attempt):
         try:
-            with _cpu_seat():
+            with cpu.seat():
                 prepared = prepare(record)
             result, ms = _call(record, prepared.request)
             if not result.images:
                 raise ProviderError("The provider answered without any image.")
-            with _cpu_seat():
+            with cpu.seat():
                 for position, data in enumerate(result.images):
                     stored.append(store_one(record, prepared, data, position))
             _finish(record, attempt, result, stored, ms)
@@ -97,15 +96,6 @@ def run_edit(record_code: str) -> None:
                 f"Promptbrush failed while processing the result: {_short(exc)}",
                 ms=ms,
             )
-
-
-@functools.cache
-def _cpu_seat() -> threading.BoundedSemaphore:
-    """Seats for the image work before and after the provider call. It is CPU-bound: dozens of
-    jobs doing it at once on a few cores only fight over caches and the GIL (measured: a third
-    more CPU per edit with 50 at once), so a job waits for one of WORKER_CPU_SLOTS seats
-    (default: the number of cores). The provider call, where jobs spend their time, needs none."""
-    return threading.BoundedSemaphore(settings.WORKER_CPU_SLOTS or os.cpu_count() or 2)
 
 
 class Superseded(Exception):
