@@ -48,3 +48,37 @@ def test_the_image_does_not_jump_when_the_first_result_arrives(
     assert box(page, "[data-stage-image]") == image
     assert box(page, "[data-stage-result]") == image  # the result is judged at the same size
     assert page.js_errors == []
+
+
+def overlap(a: list[int], b: list[int]) -> int:
+    """The area two [x, y, width, height] boxes share, in CSS pixels."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(w, 0) * max(h, 0)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_result_bar_covers_none_of_the_image(signed_in, live_server, asset, viewport):
+    page = signed_in
+    page.set_viewport_size(viewport)
+    open_editor(page, live_server, asset)
+    send_a_local_edit(page)
+
+    bar = page.get_by_role("toolbar", name="Result on the stage")
+    assert bar.is_visible()
+    image = box(page, "[data-stage-result]")
+    # The part of the result the stage shows, and the bar: no pixel of one is under the other.
+    stage = box(page, "[data-stage]")
+    shown = [
+        max(image[0], stage[0]),
+        max(image[1], stage[1]),
+        min(image[0] + image[2], stage[0] + stage[2]) - max(image[0], stage[0]),
+        min(image[1] + image[3], stage[1] + stage[3]) - max(image[1], stage[1]),
+    ]
+    assert overlap(box(page, "[data-stage-bar]"), shown) == 0
+    # Its buttons still work: Original shows the source, and back.
+    bar.get_by_role("button", name="Original").click()
+    assert page.locator("[data-stage]").get_attribute("data-showing") == "original"
+    bar.get_by_role("button", name="Original").click()
+    assert page.locator("[data-stage]").get_attribute("data-showing") == "result"
+    assert page.js_errors == []
