@@ -2,6 +2,8 @@
 image, and nothing covers the image's pixels while a result is on the stage."""
 
 import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
 
 from editor import services
 from tests.browser.canvas import open_editor, stroke
@@ -81,4 +83,35 @@ def test_the_result_bar_covers_none_of_the_image(signed_in, live_server, asset, 
     assert page.locator("[data-stage]").get_attribute("data-showing") == "original"
     bar.get_by_role("button", name="Original").click()
     assert page.locator("[data-stage]").get_attribute("data-showing") == "result"
+    assert page.js_errors == []
+
+
+def test_the_strip_says_the_edit_is_on_its_way_not_nothing_sent(signed_in, live_server, asset):
+    page = signed_in
+    page.set_viewport_size(PHONE)
+    open_editor(page, live_server, asset)
+    hint = page.locator("[data-jobs-empty]")
+    assert "Nothing sent yet" in hint.inner_text()
+    held = []  # the submit, held until the strip has been read
+
+    def hold(route):
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    submit_url = live_server.url + reverse("editor:submit")
+    page.route(submit_url, hold)
+    page.locator("[data-mask-canvas]").focus()
+    page.keyboard.press("r")
+    stroke(page, [(1000, 540), (1200, 700)], steps=4)
+    with page.expect_request(submit_url, timeout=5_000):
+        page.get_by_role("button", name="Change painted area").click()
+    expect(hint).to_contain_text("Sending", timeout=5_000)
+    assert "Nothing sent yet" not in hint.inner_text()
+    assert len(held) == 1
+
+    held[0].continue_()
+    page.locator('[data-stage][data-showing="result"]').wait_for(timeout=20_000)
+    expect(hint).to_have_count(0, timeout=5_000)  # the job's card took its place
     assert page.js_errors == []
