@@ -61,6 +61,16 @@ def htmx_settled(page):
     page.wait_for_function("() => window.pbSettled")
 
 
+def next_frame(page):
+    """Waits (at most 5 s) until the page has drawn its next frame. The editor draws a change of
+    zoom or pan (the image's transform, the zoom level) on the next animation frame, not in the
+    handler of the key or drag: what it moved is read after that frame."""
+    page.wait_for_function(
+        "() => new Promise((resolve) => requestAnimationFrame(() => resolve(true)))",
+        timeout=5000,
+    )
+
+
 def to_client(page, x, y):
     """Image pixel -> client coordinates, through the page's own viewport."""
     return page.evaluate(
