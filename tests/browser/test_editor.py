@@ -17,6 +17,7 @@ from gallery.services import store_asset
 from tests.browser.canvas import (
     H,
     W,
+    editor_ready,
     exported_mask,
     form_refresh,
     open_editor,
@@ -43,8 +44,7 @@ def test_upload_paint_submit_changes_only_the_painted_area(signed_in, live_serve
         files=[{"name": "scene.png", "mimeType": "image/png", "buffer": scene_png()}],
     )
     page.wait_for_url("**/edit/**")
-    page.wait_for_selector("html[data-editor-ready]")
-    page.wait_for_function("() => document.querySelector('[data-stage-image]').complete")
+    editor_ready(page)
     set_size(page, 30)
     stroke(page, [(160, 150), (240, 150)])
     page.get_by_role("button", name="Change painted area").click()
