@@ -31,18 +31,16 @@ class NewAccountForm(forms.Form):
         return data
 
 
-class FirstAdminForm(NewAccountForm):
-    """The first admin chooses their own password: the rules are shown before the first try, and
-    it is typed twice (no one can reset it for them yet)."""
+class ChosenPasswordForm(NewAccountForm):
+    """A new account whose owner chooses the password (first admin, invited member): the rules
+    are shown before the first try, and it is typed twice (no one else knows it)."""
 
-    email = forms.EmailField(required=False)
     password2 = forms.CharField(
         label="Confirm password",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         strip=False,
         help_text="The same password again, to catch a typing mistake.",
     )
-    field_order = ["username", "email", "password", "password2"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -60,6 +58,11 @@ class FirstAdminForm(NewAccountForm):
                 "Confirm password differs from Password: type the same password in both fields.",
             )
         return data
+
+
+class FirstAdminForm(ChosenPasswordForm):
+    email = forms.EmailField(required=False)
+    field_order = ["username", "email", "password", "password2"]
 
 
 class SignInForm(AuthenticationForm):

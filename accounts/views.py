@@ -17,12 +17,12 @@ from accounts.access import team_admin_required
 from accounts.forms import (
     AddMemberForm,
     ApiTokenForm,
+    ChosenPasswordForm,
     CreditLimitForm,
     FirstAdminForm,
     InviteForm,
     MemberRoleForm,
     MemberStatusForm,
-    NewAccountForm,
     ProviderKeyForm,
 )
 from accounts.middleware import SESSION_TEAM_KEY
@@ -205,7 +205,7 @@ def invite(request, code):
         return render(request, "accounts/invite_gone.html", status=404)
     if request.user.is_authenticated:
         return render(request, "accounts/invite.html", {"invite": invite})
-    form = NewAccountForm(request.POST or None)
+    form = ChosenPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.accept_invite(

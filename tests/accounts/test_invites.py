@@ -21,7 +21,9 @@ def invite_url(invite: Invite) -> str:
 
 def join(invite: Invite, username: str = "erin", password: str = PASSWORD):
     visitor = Client()
-    response = visitor.post(invite_url(invite), {"username": username, "password": password})
+    response = visitor.post(
+        invite_url(invite), {"username": username, "password": password, "password2": password}
+    )
     return visitor, response
 
 
@@ -152,3 +154,17 @@ def test_members_and_outsiders_cannot_create_or_revoke_invites(client, bob, char
     client.force_login(charlie)  # an admin, but of another team
     assert client.post(reverse("accounts:invite_revoke", args=[invite.code])).status_code == 404
     assert list(Invite.objects.values_list("code", flat=True)) == [invite.code]
+
+
+@pytest.mark.django_db
+def test_two_different_passwords_are_refused_beside_the_confirmation(team, alice):
+    invite = services.create_invite(team, alice, credit_limit=1)
+    response = Client().post(
+        invite_url(invite), {"username": "erin", "password": PASSWORD, "password2": PASSWORD + "x"}
+    )
+    assert response.context["form"].errors == {
+        "password2": [
+            "Confirm password differs from Password: type the same password in both fields."
+        ]
+    }
+    assert not Membership.objects.filter(user__username="erin").exists()

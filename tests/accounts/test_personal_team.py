@@ -87,7 +87,8 @@ def test_an_invited_member_has_an_own_team_but_starts_in_the_inviting_one(team, 
     invite = services.create_invite(team, alice, credit_limit=700)
     visitor = Client()
     visitor.post(
-        reverse("accounts:invite", args=[invite.code]), {"username": "erin", "password": PASSWORD}
+        reverse("accounts:invite", args=[invite.code]),
+        {"username": "erin", "password": PASSWORD, "password2": PASSWORD},
     )
 
     assert_has_a_working_own_team("erin")
