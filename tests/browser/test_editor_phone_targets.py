@@ -17,7 +17,8 @@ TARGETS = "header a, header button, [data-stage-bar] button, [data-stage-bar] a"
 MEASURE = """(els) => els.filter((el) => el.offsetParent !== null).map((el) => {
   const r = el.getBoundingClientRect();
   const name = el.innerText.trim().split(String.fromCharCode(10)).pop();
-  return { name, width: r.width, height: r.height, top: r.top, bottom: r.bottom };
+  return { name, width: r.width, height: r.height, top: r.top, bottom: r.bottom,
+           clipped: el.scrollWidth > el.clientWidth + 1 };
 })"""
 
 
@@ -41,6 +42,8 @@ def test_the_editor_header_and_result_bar_are_tappable_on_a_phone(
     small = [(t["name"], round(t["width"]), round(t["height"])) for t in targets]
     small = [t for t in small if t[1] < 44 or t[2] < 44]
     assert small == []
+    # None squeezed below its words (the brand was, to 44 px, under the link beside it).
+    assert [t["name"] for t in targets if t["clipped"]] == []
     assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
     # The bar sits under the stage, clear of the bottom sheet that covers the screen's foot.
     bar = page.locator("[data-stage-bar]").bounding_box()
