@@ -32,6 +32,7 @@ from editor.services.costs import actual_credits
 from editor.services.prepare import prepare
 from editor.services.results import discard, store_one
 from gallery.models import Record, RecordImage
+from gallery.services import FileGone
 from worker.sqlite import ring_web
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,10 @@ def run_edit(record_code: str) -> None:
                 ms,
                 request_ids=exc.request_ids,
             )
+        except FileGone as exc:  # removed from storage after the edit was accepted
+            logger.warning("record %s: an image's file is missing from storage", record.code)
+            discard(stored)
+            _fail(record, attempt, f"{exc.message} Credits were refunded.", ms=ms)
         except Exception as exc:
             logger.exception("record %s failed while processing", record.code)
             discard(stored)

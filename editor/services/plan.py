@@ -28,7 +28,7 @@ from editor.services.params import (
     shown,
 )
 from gallery.models import Asset, Record
-from gallery.services import assets_visible_to, read_asset
+from gallery.services import FileGone, assets_visible_to, read_asset
 
 __all__ = ["EditRejected", "Plan", "plan_edit"]
 
@@ -66,7 +66,7 @@ def _asset_size(asset: Asset, field_name: str) -> tuple[int, int]:
     try:
         width, height, _fmt = images.image_info(read_asset(asset))
         return width, height
-    except images.ImageError as exc:
+    except (images.ImageError, FileGone) as exc:
         raise EditRejected(field_name, exc.message) from exc
     except OSError as exc:
         raise EditRejected(field_name, "That image could not be read from storage.") from exc
