@@ -62,6 +62,20 @@ class ProviderError(Exception):
         self.status = status
         self.response = response
         self.request_ids: list[str] = []  # the provider's ids of the calls made so far
+        # Set once a billable request was accepted: what the provider has, in words for the
+        # user (http.not_sent_again), so a later deadline can say it again.
+        self.accepted = ""
+
+
+class StoppedWaiting(ProviderError):
+    """Promptbrush gave up waiting (a job still running past its time, a Retry-After too long
+    to wait), not the provider refusing: permanent, yet a job the provider already accepted may
+    still finish and be billed. `reason` is the message without its advice ("try again after
+    ..."), which would be wrong once the job was accepted (after_acceptance)."""
+
+    def __init__(self, message: str, *, reason: str = "", **kwargs: Any) -> None:
+        super().__init__(message, permanent=True, **kwargs)
+        self.reason = reason or message
 
 
 @dataclass

@@ -25,7 +25,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from .base import ProviderError
+from .base import ProviderError, StoppedWaiting
 from .deadline import CallGuard, DeadlineBackend
 
 USER_AGENT = "Promptbrush/0.1"
@@ -35,6 +35,9 @@ MAX_RETRY_AFTER = 120.0
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 # Everything one provider call may receive by default: ten 50 MB images as base64 JSON.
 MAX_RESPONSE_BYTES = 700 * 1024 * 1024
+ACCEPTED = (
+    "The provider had accepted the request (and may bill it), so Promptbrush did not send it again."
+)
 
 
 class ProviderClient(httpx.Client):
@@ -112,11 +115,15 @@ def call_within[T](client: httpx.Client, seconds: float | None, fn: Callable[[],
 def _final_reason(exc: ProviderError, guard: Any) -> ProviderError | None:
     """The permanent error a guarded call ends with, or None to let `exc` through as it is."""
     if guard.expired:
-        return ProviderError(
-            f"The provider did not finish within {guard.seconds:g} s (the limit for one "
-            "call); Promptbrush stopped waiting and did not send it again.",
-            permanent=True,
+        stopped = (
+            f"The provider did not finish within {guard.seconds:g} s (the limit for one call); "
+            "Promptbrush stopped waiting"
         )
+        if exc.accepted:  # the adapter named what the provider already has (a job id)
+            return ProviderError(f"{stopped}. {exc.accepted}", permanent=True)
+        if guard.billed:
+            return ProviderError(f"{stopped}. {ACCEPTED}", permanent=True)
+        return ProviderError(f"{stopped} and did not send it again.", permanent=True)
     if guard.too_large:
         return ProviderError(
             f"The provider's answer was over {_megabytes(guard.max_bytes)} MB; "
@@ -124,35 +131,35 @@ def _final_reason(exc: ProviderError, guard: Any) -> ProviderError | None:
             permanent=True,
         )
     if guard.billed and not exc.permanent:
-        return not_sent_again(
-            exc,
-            "The provider had accepted the request (and may bill it), so Promptbrush did not "
-            "send it again.",
-        )
+        return not_sent_again(exc, ACCEPTED)
     return None
 
 
 def after_acceptance[T](fn: Callable[[], T], why: str) -> T:
     """Run what follows a billable request the provider accepted (polling its job, fetching
-    its result): a passing failure there is final, as `not_sent_again` says with `why`.
+    its result): a passing failure there, or Promptbrush giving up the wait (StoppedWaiting),
+    is final, as `not_sent_again` says with `why`.
 
     For an adapter that can name what was accepted (a job id). `call_within` applies the same
     rule to any guarded call, in general words."""
     try:
         return fn()
     except ProviderError as exc:
-        if exc.permanent:
+        if exc.permanent and not isinstance(exc, StoppedWaiting):
             raise
         raise not_sent_again(exc, why) from exc
 
 
 def not_sent_again(exc: ProviderError, why: str) -> ProviderError:
     """`exc` made final because a billable request was accepted: trying the call again would
-    send that request again and could bill twice. `why` tells the user so."""
+    send that request again and could bill twice. `why` tells the user so (and stays on the
+    error as `accepted`, for a deadline that ends the call later to say it again)."""
+    reason = exc.reason if isinstance(exc, StoppedWaiting) else exc.message
     final = ProviderError(
-        f"{exc.message} {why}", permanent=True, status=exc.status, response=exc.response
+        f"{reason} {why}", permanent=True, status=exc.status, response=exc.response
     )
     final.request_ids = exc.request_ids  # still quotable to the provider
+    final.accepted = why
     return final
 
 
@@ -220,10 +227,10 @@ def call_with_retries[T](
             delay = exc.retry_after
             if delay is not None and delay > MAX_RETRY_AFTER:
                 at = datetime.fromtimestamp(now().timestamp() + delay, UTC).strftime("%H:%M UTC")
-                raise ProviderError(
-                    f"{exc.message} The provider asks to wait {_wait_words(delay)}; "
-                    f"try again after {at}.",
-                    permanent=True,
+                asks = f"{exc.message} The provider asks to wait {_wait_words(delay)}"
+                raise StoppedWaiting(
+                    f"{asks}; try again after {at}.",
+                    reason=f"{asks}.",
                     retry_after=delay,
                     status=exc.status,
                     response=exc.response,
