@@ -4,7 +4,8 @@ httpx's timeouts bound each read, not the call: a provider sending one byte a se
 trips a 5 s read timeout. The client from `http.make_client` talks through `DeadlineBackend`,
 whose socket reads and writes wait at most until the call's deadline and stop when the call
 has received more than its cap. `CallGuard` holds both for the call that is running, and also
-notes when a billable request was accepted (the job must then never send it again).
+notes when a billable request was accepted (the job must then never send it again), and how
+fast waits between requests pass (`sleep_scale`, read by http.sleep_within_call).
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ import httpcore
 class CallGuard:
     """The limits of the provider call in progress on one client (one job at a time)."""
 
-    def __init__(self, max_bytes: int | None = None) -> None:
+    def __init__(self, max_bytes: int | None = None, sleep_scale: float = 1.0) -> None:
         self.max_bytes = max_bytes
+        # Every wait between requests (poll intervals, retry backoffs) is multiplied by it:
+        # tests run provider protocols in milliseconds (PROVIDER_RETRY_SLEEP_SCALE).
+        self.sleep_scale = sleep_scale
         self.seconds: float | None = None
         self.deadline: float | None = None
         self.received = 0

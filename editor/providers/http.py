@@ -68,17 +68,19 @@ def make_client(
     *,
     transport: httpx.BaseTransport | None = None,
     max_response_bytes: int | None = MAX_RESPONSE_BYTES,
+    sleep_scale: float = 1.0,
 ) -> ProviderClient:
     """An httpx client with explicit timeouts, our User-Agent and no redirects.
 
     `timeout=None` gives connect 10 s / read 300 s / write 60 s; a number sets all four. Those
     bound each socket operation; `call_within` adds a total deadline over one provider call.
+    `sleep_scale` multiplies every wait `sleep_within_call` makes on this client.
     """
     if timeout is None:
         timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT, write=60.0, pool=10.0)
     elif not isinstance(timeout, httpx.Timeout):
         timeout = httpx.Timeout(timeout)
-    guard = CallGuard(max_response_bytes)
+    guard = CallGuard(max_response_bytes, sleep_scale)
     return ProviderClient(
         guard=guard,
         timeout=timeout,
@@ -164,16 +166,25 @@ def not_sent_again(exc: ProviderError, why: str) -> ProviderError:
 
 
 def sleep_within_call(
-    client: httpx.Client | None, sleep: Callable[[float], None] = time.sleep
+    client: httpx.Client | None,
+    sleep: Callable[[float], None] = time.sleep,
+    *,
+    ceiling: float | None = None,
 ) -> Callable[[float], None]:
-    """`sleep`, never past the deadline of the call running on `client` (see `call_within`):
-    once it has passed, the call's next request fails at once, so waiting longer (a poll
-    interval, a server's Retry-After) would only hold the worker."""
+    """`sleep` for every wait between provider requests (an adapter's poll interval, a server's
+    Retry-After, a retry's backoff): scaled by the client's `sleep_scale` (make_client), never
+    past the deadline of the call running on `client` (see `call_within`) nor past `ceiling` (a
+    time.monotonic() value). Once the deadline has passed the call's next request fails at
+    once, so waiting longer would only hold the worker."""
     guard = getattr(client, "guard", None)
+    scale = guard.sleep_scale if guard is not None else 1.0
 
     def wait(seconds: float) -> None:
-        left = guard.remaining() if guard is not None else None
-        sleep(seconds if left is None else max(0.0, min(seconds, left)))
+        seconds *= scale
+        for end in (guard.deadline if guard is not None else None, ceiling):
+            if end is not None:
+                seconds = min(seconds, end - time.monotonic())
+        sleep(max(0.0, seconds))
 
     return wait
 

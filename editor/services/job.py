@@ -27,7 +27,12 @@ from django.utils import timezone
 from accounts.services import refund_credits, settle_credits
 from editor import catalogue, tasks
 from editor.providers.base import EditRequest, EditResult, ProviderError
-from editor.providers.http import call_with_retries, call_within, make_client
+from editor.providers.http import (
+    call_with_retries,
+    call_within,
+    make_client,
+    sleep_within_call,
+)
 from editor.services.costs import actual_credits
 from editor.services.prepare import prepare
 from editor.services.results import discard, store_one
@@ -185,7 +190,7 @@ def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
         return call_within(client, min(per_call, left), lambda: provider.call(req))
 
     max_bytes = int(settings.PROVIDER_MAX_RESPONSE_MB) * 1024 * 1024
-    with make_client(timeout, max_response_bytes=max_bytes) as client:
+    with make_client(timeout, max_response_bytes=max_bytes, sleep_scale=scale) as client:
         provider = catalogue.build_provider(record.provider, record.team_id, client)
         if not connection.in_atomic_block:
             # The call may wait minutes: the connection goes back to the pool meanwhile.
@@ -194,7 +199,7 @@ def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
             result = call_with_retries(
                 attempt,
                 on_retry=on_retry,
-                sleep=lambda s: time.sleep(max(0.0, min(s * scale, ceiling - time.monotonic()))),
+                sleep=sleep_within_call(client, ceiling=ceiling),  # between calls: no deadline
             )
         except ProviderError as exc:
             if time.monotonic() < ceiling:
