@@ -68,10 +68,11 @@ class ProviderError(Exception):
 
 
 class StoppedWaiting(ProviderError):
-    """Promptbrush gave up waiting (a job still running past its time, a Retry-After too long
-    to wait), not the provider refusing: permanent, yet a job the provider already accepted may
-    still finish and be billed. `reason` is the message without its advice ("try again after
-    ..."), which would be wrong once the job was accepted (after_acceptance)."""
+    """Promptbrush gave up (a job still running past its time, a Retry-After too long to wait,
+    an answer pointing at a private address), not the provider refusing: permanent, yet a job
+    the provider already accepted may still finish and be billed. `reason` is the message
+    without its advice ("try again after ..."), which would be wrong once the job was accepted
+    (after_acceptance)."""
 
     def __init__(self, message: str, *, reason: str = "", **kwargs: Any) -> None:
         super().__init__(message, permanent=True, **kwargs)
