@@ -27,14 +27,13 @@ from .base import (
 from .fetch import fetch_image
 from .http import (
     body_snippet,
-    call_with_retries,
     expect_json_object,
     is_retryable_status,
     json_body,
-    parse_retry_after,
     send,
     sleep_within_call,
 )
+from .retry import call_with_retries, parse_retry_after
 
 GPT_SIZES = ("1024x1024", "1024x1536", "1536x1024")
 _GEN, _EDIT, _INPAINT = (IMAGE_GENERATOR,), (IMAGE_EDITOR,), (IMAGE_INPAINTER,)

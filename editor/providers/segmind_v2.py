@@ -7,7 +7,7 @@
 - Fetch `response_url` -> {"output": ...}: an image URL, base64, or a list of them.
 Once a job is submitted it is never submitted again (that could bill twice): every failure after
 the submit is permanent, and a poll that fails for a moment is repeated after the wait Segmind
-asks for (http.call_with_retries). Whatever ends the wait (a failure, the poll time, the call's
+asks for (retry.call_with_retries). Whatever ends the wait (a failure, the poll time, the call's
 deadline, a Retry-After too long to wait), the message names the job, says it was submitted
 and may still be billed, and that re-running the edit starts a second job.
 """
@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from .base import EditResult, ProviderError, StoppedWaiting
 from .fetch import decode_b64_image, fetch_image
-from .http import after_acceptance, call_with_retries, expect_json_object, send
+from .http import after_acceptance, expect_json_object, send
+from .retry import call_with_retries
 
 if TYPE_CHECKING:
     from .segmind import SegmindProvider

@@ -27,12 +27,8 @@ from django.utils import timezone
 from accounts.services import refund_credits, settle_credits
 from editor import catalogue, tasks
 from editor.providers.base import EditRequest, EditResult, ProviderError
-from editor.providers.http import (
-    call_with_retries,
-    call_within,
-    make_client,
-    sleep_within_call,
-)
+from editor.providers.http import call_within, make_client, sleep_within_call
+from editor.providers.retry import call_with_retries
 from editor.services.costs import actual_credits
 from editor.services.prepare import prepare
 from editor.services.results import discard, store_one

@@ -11,8 +11,9 @@ from editor.providers.base import (
     EditRequest,
     ProviderError,
 )
-from editor.providers.http import call_with_retries, make_client
+from editor.providers.http import make_client
 from editor.providers.openai import OpenAIProvider
+from editor.providers.retry import call_with_retries
 from tests.fakes import OpenAIServer
 
 from .conftest import box_mask, png

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from editor.providers.base import IMAGE_EDITOR, IMAGE_INPAINTER, EditRequest, ProviderError
-from editor.providers.http import call_with_retries, call_within
+from editor.providers.http import call_within
+from editor.providers.retry import call_with_retries
 from editor.providers.segmind import SegmindProvider
 from tests.fakes import SegmindServer
 
