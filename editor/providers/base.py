@@ -144,6 +144,9 @@ class Provider:
     team_base_url: ClassVar[bool] = False
     # False for adapters that ignore the prompt (an empty prompt is then fine).
     reads_prompt: ClassVar[bool] = True
+    # Fills the mask from the image's unpainted pixels (local): a mask with none left is
+    # refused when the edit is sent, not run into a failed record (services.plan).
+    fills_from_rest: ClassVar[bool] = False
     # The provider publishes its model list (`list_models`); `official_host` is its own host,
     # anything else is a compatible proxy (see editor.providers.discovery).
     lists_models: ClassVar[bool] = False

@@ -72,6 +72,20 @@ def _asset_size(asset: Asset, field_name: str) -> tuple[int, int]:
         raise EditRejected(field_name, "That image could not be read from storage.") from exc
 
 
+NOTHING_LEFT = (
+    "The mask covers the whole image (after growing it): the local fill copies from the "
+    "unpainted part, so leave some of the image unpainted."
+)
+
+
+def _nothing_left(canonical: Any, options: dict[str, Any]) -> bool:
+    """Whether the mask, with the options the job applies, leaves no pixel unpainted."""
+    hole = masks.prepare(
+        canonical, invert=options["invert"], grow=options["grow"], feather=options["feather"]
+    )
+    return bool((hole != 0).all())
+
+
 def plan_edit(
     membership: Membership,
     *,
@@ -154,6 +168,8 @@ def plan_edit(
                 canonical = masks.load_mask(mask, source_size)
                 masks.prepare(canonical, invert=options["invert"])  # raises: nothing painted
                 mask_png = masks.to_white_on_black_png(canonical)
+                if PROVIDERS[provider].fills_from_rest and _nothing_left(canonical, options):
+                    problems.append(EditRejected("mask", NOTHING_LEFT))
             except ValueError as exc:  # MaskError and its ImageError cousins
                 message = getattr(exc, "message", None) or str(exc)
                 problems.append(EditRejected("mask", message))
