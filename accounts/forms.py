@@ -32,7 +32,34 @@ class NewAccountForm(forms.Form):
 
 
 class FirstAdminForm(NewAccountForm):
+    """The first admin chooses their own password: the rules are shown before the first try, and
+    it is typed twice (no one can reset it for them yet)."""
+
     email = forms.EmailField(required=False)
+    password2 = forms.CharField(
+        label="Confirm password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+        help_text="The same password again, to catch a typing mistake.",
+    )
+    field_order = ["username", "email", "password", "password2"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        password = self.fields["password"]
+        password.widget.attrs["autocomplete"] = "new-password"
+        # The validators' own help texts (a <ul>, safe HTML), shown before the first try.
+        password.help_text = str(password_validation.password_validators_help_text_html())
+
+    def clean(self):
+        data = super().clean()
+        password, again = data.get("password"), data.get("password2")
+        if password and again and password != again:
+            self.add_error(
+                "password2",
+                "Confirm password differs from Password: type the same password in both fields.",
+            )
+        return data
 
 
 class SignInForm(AuthenticationForm):

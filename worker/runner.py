@@ -6,7 +6,8 @@ claims only when a seat is free (as many tasks as there are free seats, in one c
 finished job gives its seat back. The source's claim is a conditional UPDATE, so two runners
 (threads or machines) never both run a task.
 
-- Each job closes its thread's database connection when it ends (Django's are per thread).
+- Each job gives its thread's database connection back when it ends (Django's are per thread):
+  closed, unless the database keeps connections (CONN_MAX_AGE; worker.sqlite on SQLite).
 - Every `periodic_interval` seconds the periodic hooks run (settings.WORKER_PERIODIC), then the
   source fails the task rows a dead worker left RUNNING.
 - SIGINT/SIGTERM: stop claiming, let running jobs finish for `grace` seconds, then exit; jobs
@@ -160,7 +161,7 @@ class Runner:
         except Exception:
             logger.exception("Task %s crashed the runner", key)
         finally:
-            connection.close()  # this thread's own connection
+            connection.close_if_unusable_or_obsolete()  # this thread's own connection
 
     def _finished(self, key) -> None:
         with self.lock:

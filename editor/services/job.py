@@ -8,9 +8,7 @@ conditional UPDATE on the state it leaves, so two workers or two reapers never b
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
 import threading
 import time
 import uuid
@@ -29,6 +27,7 @@ from editor import catalogue, tasks
 from editor.providers.base import EditRequest, EditResult, ProviderError
 from editor.providers.http import call_within, make_client, sleep_within_call
 from editor.providers.retry import call_with_retries
+from editor.services import cpu
 from editor.services.costs import actual_credits
 from editor.services.prepare import prepare
 from editor.services.results import discard, store_one
@@ -64,12 +63,12 @@ def run_edit(record_code: str) -> None:
     # heartbeat goes quiet is handed to another worker.
     with _heartbeat(record.pk, attempt):
         try:
-            with _cpu_seat():
+            with cpu.seat():
                 prepared = prepare(record)
             result, ms = _call(record, prepared.request)
             if not result.images:
                 raise ProviderError("The provider answered without any image.")
-            with _cpu_seat():
+            with cpu.seat():
                 for position, data in enumerate(result.images):
                     stored.append(store_one(record, prepared, data, position))
             _finish(record, attempt, result, stored, ms)
@@ -103,15 +102,6 @@ def run_edit(record_code: str) -> None:
                 f"Promptbrush failed while processing the result: {_short(exc)}",
                 ms=ms,
             )
-
-
-@functools.cache
-def _cpu_seat() -> threading.BoundedSemaphore:
-    """Seats for the image work before and after the provider call. It is CPU-bound: dozens of
-    jobs doing it at once on a few cores only fight over caches and the GIL (measured: a third
-    more CPU per edit with 50 at once), so a job waits for one of WORKER_CPU_SLOTS seats
-    (default: the number of cores). The provider call, where jobs spend their time, needs none."""
-    return threading.BoundedSemaphore(settings.WORKER_CPU_SLOTS or os.cpu_count() or 2)
 
 
 class Superseded(Exception):
@@ -189,8 +179,9 @@ def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
     with make_client(timeout, max_response_bytes=max_bytes, sleep_scale=scale) as client:
         provider = catalogue.build_provider(record.provider, record.team_id, client)
         if not connection.in_atomic_block:
-            # The call may wait minutes: the connection goes back to the pool meanwhile.
-            connection.close()
+            # The call may wait minutes: the connection goes back to the pool meanwhile
+            # (a connection kept by CONN_MAX_AGE, as the worker's on SQLite, stays).
+            connection.close_if_unusable_or_obsolete()
         try:
             result = call_with_retries(
                 attempt,

@@ -13,6 +13,7 @@ import numpy as np
 
 from editor.engine import codec, container, drift, images, paste_back, renditions
 from editor.providers.base import IMAGE_INPAINTER, ProviderError
+from editor.services import cpu
 from editor.services.prepare import Prepared
 from editor.services.sources import source_bands
 from gallery.models import Asset, Record, RecordImage
@@ -74,23 +75,19 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
     ):
         mask = prepared.mask_full
         final = paste_back.paste_back(original.pixels, raw.pixels, mask)
-        drift_report, comparison = drift.measure(original.pixels, raw.pixels, mask)
-        heat = drift.heatmap(comparison)
-        drift_asset = store(heat.data, Asset.Kind.DRIFT, "drift", "webp", (heat.width, heat.height))
         fmt, quality = _output_format(record)
-        payload = _encode_result(
-            final,
-            original.icc_profile,
-            fmt,
-            quality,
-            source_bands(record.source),
-            _rows_touched(mask),
+        bands, rows = source_bands(record.source), _rows_touched(mask)
+        # Three steps that need only the arrays: beside each other on an idle machine.
+        shown, payload, (drift_report, heat) = cpu.side_by_side(
+            lambda: renditions.render(final),
+            lambda: _encode_result(final, original.icc_profile, fmt, quality, bands, rows),
+            lambda: _drift(original.pixels, raw.pixels, mask),
         )
+        drift_asset = store(heat.data, Asset.Kind.DRIFT, "drift", "webp", (heat.width, heat.height))
         result_asset = store(payload, Asset.Kind.RESULT, "result", fmt, original.size)
     else:
-        final = raw.pixels
+        shown = renditions.render(raw.pixels)  # from the decoded result: no second decode
         result_asset = store(data, Asset.Kind.RESULT, "result", raw_format, raw.size)
-    shown = renditions.render(final)  # from the decoded result: no second decode
     preview, thumb = shown.preview, shown.thumbnail
     result_asset.preview = store(
         preview.data, Asset.Kind.PREVIEW, "preview", "webp", (preview.width, preview.height)
@@ -108,6 +105,14 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
         drift_share=drift_report.share if drift_report else None,
         drift_report=drift_report.as_dict() if drift_report else {},
     )
+
+
+def _drift(
+    original: np.ndarray, raw: np.ndarray, mask: np.ndarray
+) -> tuple[drift.DriftReport, renditions.Rendition]:
+    """What the provider changed outside the mask, and its heatmap."""
+    report, comparison = drift.measure(original, raw, mask)
+    return report, drift.heatmap(comparison)
 
 
 def _rows_touched(mask: np.ndarray) -> tuple[int, int]:

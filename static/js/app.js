@@ -14,3 +14,17 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
 });
+
+// A row that scrolls sideways ([data-scroll-cue], the phone editor's menu) says so: data-more
+// names the edges with items hidden past them ("start", "end"), and the CSS fades those edges.
+function markScrollCue(el) {
+  const more = [];
+  if (el.scrollLeft > 1) more.push("start");
+  if (el.scrollLeft + el.clientWidth < el.scrollWidth - 1) more.push("end");
+  if (more.length) el.dataset.more = more.join(" ");
+  else delete el.dataset.more;
+}
+for (const el of document.querySelectorAll("[data-scroll-cue]")) {
+  el.addEventListener("scroll", () => markScrollCue(el), { passive: true });
+  new ResizeObserver(() => markScrollCue(el)).observe(el);
+}

@@ -71,7 +71,10 @@ def test_a_user_added_on_the_admin_site_gets_a_team(client, alice):
 
 @pytest.mark.django_db
 def test_setup_and_create_give_exactly_one_own_team(client):
-    client.post(reverse("accounts:setup"), {"username": "root", "email": "", "password": PASSWORD})
+    client.post(
+        reverse("accounts:setup"),
+        {"username": "root", "email": "", "password": PASSWORD, "password2": PASSWORD},
+    )
     call_command("create_api_token", "scripts", "--create", stdout=StringIO(), stderr=StringIO())
 
     for name in ("root", "scripts"):

@@ -17,7 +17,7 @@ def test_every_page_leads_to_setup_while_no_user_exists(client):
 def test_setup_creates_the_first_admin_with_a_team_and_signs_in(client):
     response = client.post(
         reverse("accounts:setup"),
-        {"username": "ada", "password": PASSWORD, "email": ""},
+        {"username": "ada", "password": PASSWORD, "password2": PASSWORD, "email": ""},
     )
     assert response.status_code == 302
     user = User.objects.get(username="ada")
@@ -41,6 +41,29 @@ def test_setup_rejects_a_weak_password_next_to_the_field(client):
     assert response.status_code == 200
     assert "This password is too short" in response.content.decode()
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_setup_refuses_two_different_passwords_beside_the_confirmation(client):
+    response = client.post(
+        reverse("accounts:setup"),
+        {"username": "ada", "password": PASSWORD, "password2": PASSWORD + "x", "email": ""},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors == {
+        "password2": [
+            "Confirm password differs from Password: type the same password in both fields."
+        ]
+    }
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_setup_shows_the_password_rules_before_the_first_try(client):
+    page = client.get(reverse("accounts:setup")).content.decode()
+    assert "<li>Your password must contain at least 8 characters.</li>" in page
+    assert 'aria-describedby="id_password_helptext"' in page
 
 
 @pytest.mark.django_db

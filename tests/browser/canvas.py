@@ -23,8 +23,17 @@ def scene_png() -> bytes:
 
 def open_editor(page, live_server, asset):
     page.goto(live_server.url + reverse("editor:edit", args=[asset.code]))
+    editor_ready(page)
+
+
+def editor_ready(page):
+    """Waits until the editor page is ready to paint on: wired up, its image loaded, and its
+    first frame drawn. The view is fitted to the stage by a ResizeObserver, which reports on the
+    first frame after the page is wired up: a stroke or a box read before it would use the unfitted
+    view (scale 1 at the top left)."""
     page.wait_for_selector("html[data-editor-ready]")
     page.wait_for_function("() => document.querySelector('[data-stage-image]').complete")
+    next_frame(page)
 
 
 @contextmanager
@@ -59,6 +68,16 @@ def htmx_settled(page):
     )
     yield
     page.wait_for_function("() => window.pbSettled")
+
+
+def next_frame(page):
+    """Waits (at most 5 s) until the page has drawn its next frame. The editor draws a change of
+    zoom or pan (the image's transform, the zoom level) on the next animation frame, not in the
+    handler of the key or drag: what it moved is read after that frame."""
+    page.wait_for_function(
+        "() => new Promise((resolve) => requestAnimationFrame(() => resolve(true)))",
+        timeout=5000,
+    )
 
 
 def to_client(page, x, y):

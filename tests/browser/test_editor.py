@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from django.urls import reverse
 from PIL import Image
+from playwright.sync_api import expect
 
 from editor import services
 from gallery.models import Record
@@ -16,6 +17,7 @@ from gallery.services import store_asset
 from tests.browser.canvas import (
     H,
     W,
+    editor_ready,
     exported_mask,
     form_refresh,
     open_editor,
@@ -42,8 +44,7 @@ def test_upload_paint_submit_changes_only_the_painted_area(signed_in, live_serve
         files=[{"name": "scene.png", "mimeType": "image/png", "buffer": scene_png()}],
     )
     page.wait_for_url("**/edit/**")
-    page.wait_for_selector("html[data-editor-ready]")
-    page.wait_for_function("() => document.querySelector('[data-stage-image]').complete")
+    editor_ready(page)
     set_size(page, 30)
     stroke(page, [(160, 150), (240, 150)])
     page.get_by_role("button", name="Change painted area").click()
@@ -222,9 +223,9 @@ def test_shortcuts_dialog_and_labelled_controls(signed_in, live_server, asset):
     page.locator("[data-mask-canvas]").focus()
     page.keyboard.press("?")
     dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
-    assert dialog.is_visible()
+    expect(dialog).to_be_visible()
     page.keyboard.press("Escape")
-    assert not dialog.is_visible()
+    expect(dialog).to_be_hidden()
     unlabelled = page.evaluate(
         """() => [...document.querySelectorAll(
                 'input:not([type=hidden]), select, textarea, button, canvas')]
@@ -346,8 +347,10 @@ def test_text_to_image_shows_the_new_image_on_its_card(signed_in, live_server, s
     sent = server.requests_to("/v1/images/generations")[0].json()
     assert sent["prompt"] == "a lighthouse at dusk, watercolour"
     image = card.locator("[data-result-image]").first
-    image.wait_for()
-    assert page.evaluate("(img) => img.naturalWidth > 0", image.element_handle())
+    # Shown is not loaded (the card's image loads lazily, from the server): wait (at most 10 s)
+    # until the image has loaded or failed, then check it is a real picture.
+    image.wait_for_function("(img) => img.complete", timeout=10_000)
+    assert image.evaluate("(img) => img.naturalWidth > 0")
     assert page.js_errors == []
 
 
@@ -366,9 +369,11 @@ def test_preview_shows_the_mask_each_provider_receives_without_sending(
     dialog = page.get_by_role("dialog", name="What each provider receives")
     dialog.wait_for()
     mask = dialog.get_by_role("img", name="The mask file OpenAI receives")
+    # Its size is known once the image has loaded (at most 5 s), not the moment it is inserted.
+    mask.wait_for_function("(img) => img.complete", timeout=5000)
     assert mask.evaluate("(img) => [img.naturalWidth, img.naturalHeight]") == [W, H]
     assert "fully transparent where the model may paint" in dialog.inner_text()
     assert Record.objects.count() == 0
     dialog.get_by_role("button", name="Close").click()
-    assert not dialog.is_visible()
+    expect(dialog).to_be_hidden()
     assert page.js_errors == []

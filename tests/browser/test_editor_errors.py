@@ -3,6 +3,7 @@ reads it), names each field, and each of its links takes the focus to that field
 and inside the phone's bottom sheet."""
 
 import pytest
+from playwright.sync_api import expect
 
 from editor import services
 from tests.browser.canvas import form_refresh, open_editor, scene_png, stroke
@@ -138,7 +139,8 @@ def test_a_send_that_goes_through_clears_the_errors_of_the_refused_one(
     open_editor(page, live_server, asset)
     send(page)  # nothing painted: refused
     form = page.locator("[data-edit-form]")
-    assert form.get_by_role("alert").filter(has_text="to fix before sending").is_visible()
+    # The 422 has arrived; its body is swapped in a moment later (bounded wait, not a read).
+    expect(form.get_by_role("alert").filter(has_text="to fix before sending")).to_be_visible()
     paint(page)
     page.get_by_role("button", name="Change painted area").click()
     page.locator("[data-job] .badge.SUCCESS").wait_for()

@@ -5,7 +5,15 @@ import pytest
 from playwright.sync_api import expect
 
 from editor import services
-from tests.browser.canvas import exported_mask, open_editor, scene_png, set_size, stroke, to_client
+from tests.browser.canvas import (
+    exported_mask,
+    next_frame,
+    open_editor,
+    scene_png,
+    set_size,
+    stroke,
+    to_client,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,6 +50,7 @@ def test_shortcut_keys_type_into_the_prompt_and_act_on_sliders_and_radios(
     prompt.focus()
     page.keyboard.type(SHORTCUT_KEYS)
     assert prompt.input_value() == SHORTCUT_KEYS  # every key typed, none taken
+    next_frame(page)  # a zoom the keys set off would be drawn by now
     assert tool(page) == "brush"
     assert zoom(page) == before["zoom"]
     assert page.locator('[data-output="size"]').inner_text() == before["size"]
@@ -139,6 +148,7 @@ def test_space_and_drag_pans_the_view_without_painting(signed_in, live_server, a
     page.mouse.move(x + 60, y + 40, steps=6)
     page.mouse.up()
     page.keyboard.up(" ")
+    next_frame(page)  # the pan is drawn on the next frame, not by the drag's last move
     moved = image_box(page)
     assert abs(moved["x"] - start["x"] - 60) < 1 and abs(moved["y"] - start["y"] - 40) < 1
     assert abs(moved["width"] - start["width"]) < 0.01  # panned, not zoomed
@@ -162,14 +172,15 @@ def test_keys_pressed_in_an_open_dialog_leave_the_canvas_alone(signed_in, live_s
     dialog.wait_for()
     for key in ["e", "]", "h", "i", "0", "1", "+"]:
         page.keyboard.press(key)
-    assert dialog.is_visible()
+    next_frame(page)  # a zoom the keys set off would be drawn by now
+    expect(dialog).to_be_visible()
     assert tool(page) == "brush"
     assert page.get_by_label("Show mask").is_checked()
     assert page.locator('[data-output="size"]').inner_text() == before["size"]
     assert zoom(page) == before["zoom"]
     assert (exported_mask(page) == painted).all()  # not inverted behind the dialog
     page.keyboard.press("Escape")
-    assert not dialog.is_visible()
+    expect(dialog).to_be_hidden()
     page.keyboard.press("e")  # the dialog closed, the keys work again
     assert tool(page) == "eraser"
     assert page.js_errors == []

@@ -14,6 +14,7 @@ from gallery.models import Record
 from tests.browser.canvas import (
     exported_mask,
     form_refresh,
+    next_frame,
     open_editor,
     scene_png,
     set_size,
@@ -74,6 +75,7 @@ def test_a_local_edit_shows_on_the_stage_and_held_c_shows_the_source(signed_in, 
     bar.get_by_role("button", name="Original").click()
     page.keyboard.press("+")
     page.keyboard.press("+")
+    next_frame(page)  # the zoom is drawn (image and result moved) on the next frame
     transforms = page.evaluate(
         "() => ['[data-stage-image]', '[data-stage-result]'].map("
         "(q) => document.querySelector(q).style.transform)"
@@ -91,9 +93,9 @@ def test_a_local_edit_shows_on_the_stage_and_held_c_shows_the_source(signed_in, 
     drift = bar.get_by_role("button", name="Drift")
     drift.click()
     assert drift.get_attribute("aria-pressed") == "true"
-    assert page.locator("[data-stage-drift]").is_visible()
+    expect(page.locator("[data-stage-drift]")).to_be_visible()
     page.keyboard.press("d")
-    assert not page.locator("[data-stage-drift]").is_visible()
+    expect(page.locator("[data-stage-drift]")).to_be_hidden()
 
     page.keyboard.press("Escape")  # back to the image being edited, with its mask shown again
     assert showing(page) == "image"

@@ -3,6 +3,7 @@
 import pytest
 
 from gallery.models import Record
+from tests.browser.canvas import htmx_settled
 from tests.gallery.factories import days_ago, make_record
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -145,7 +146,9 @@ def test_saving_a_rating_applies_no_inline_style_whatever_the_fields_carry(
             el.style.cssText = "color: inherit"; }"""
     )
     tab.get_by_role("textbox", name="Feedback").fill("Fine")
-    tab.get_by_role("button", name="Save rating").click()
+    # htmx copies attributes over when it settles, 20 ms after the swap: waited for (bounded),
+    # not guessed with a 100 ms pause that a loaded machine outlasts before the settle.
+    with htmx_settled(tab):
+        tab.get_by_role("button", name="Save rating").click()
     tab.get_by_text("Saved. Not rated yet").wait_for()
-    tab.wait_for_timeout(100)  # htmx settles 20 ms after the swap
     assert tab.js_errors == []

@@ -77,6 +77,9 @@ def test_a_queued_card_turns_done_from_a_pushed_event_without_polling(
     card = page.locator(f"#job-{record}")
     assert "Queued" in card.inner_text()
     page.wait_for_selector("html[data-live=on]", state="attached")
+    # Until the stream is open, cards poll every 2 s (a slow start may have polled): from now on
+    # nothing may.
+    card_requests.clear()
     page.wait_for_timeout(2500)  # a poll would have fired by now
     assert card_requests == []
 
@@ -147,7 +150,12 @@ def test_a_job_sent_from_another_tab_appears_on_the_canvas_that_shows_its_image(
 
     script = ANOTHER_TAB.format(membership_id=membership_id, source=source)
     # The other image's job is asked about too, and the server says it is not this page's.
-    with page.expect_response(lambda r: "around=" in r.url and r.status == 204) as refused:
+    # The wait includes starting a Django shell in a subprocess (16 s on a loaded 2-core machine
+    # before it even runs the script): bounded at 60 s like the worker in the test above, not the
+    # default 15 s, which that start alone used up.
+    with page.expect_response(
+        lambda r: "around=" in r.url and r.status == 204, timeout=60_000
+    ) as refused:
         here, elsewhere = run_python(data_dir, script).split()[-2:]
     assert f"/jobs/{elsewhere}/" in refused.value.url
 

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts import services as accounts
 from accounts.models import Invite
@@ -83,7 +84,7 @@ def test_gallery_filters_fold_behind_one_button_on_a_phone(
     first_image = tab.locator(".record-card img").first.bounding_box()
     assert first_image["y"] < 844  # the first edit is on the first screen
     tab.get_by_text("Filters", exact=True).click()
-    assert search.is_visible()
+    expect(search).to_be_visible()
     search.fill("door")
     tab.get_by_role("button", name="Apply").click()
     tab.wait_for_url("**q=door**")

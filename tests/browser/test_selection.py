@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from editor import services
 from tests.browser.canvas import open_editor, set_size, stroke, to_client
@@ -170,8 +171,8 @@ def test_box_selects_the_object_and_says_what_it_is_good_at(
     open_editor(page, live_server, asset)
     page.get_by_role("radio", name="Box select").click()
     note = page.locator("[data-selection-note]")
-    assert "works best on objects that stand out" in note.inner_text()
-    assert note.is_visible()
+    expect(note).to_contain_text("works best on objects that stand out")
+    expect(note).to_be_visible()
     stroke(page, [(65, 95), (275, 305)], steps=6)
     wait_for_steps(page, 1)
     assert iou(mask(page), disc) >= 0.95
@@ -241,10 +242,13 @@ def test_the_wand_settings_show_only_with_a_selection_tool(
     assert not tolerance.is_visible() and not combine.is_visible()
     assert refine.is_visible()  # it refines any painted mask, whatever the tool
     page.get_by_role("radio", name="Wand").click()
-    assert tolerance.is_visible() and combine.is_visible()
+    expect(tolerance).to_be_visible()
+    expect(combine).to_be_visible()
     assert toolbar.bounding_box()["height"] > with_brush
     page.get_by_role("radio", name="Box select").click()
-    assert combine.is_visible() and not tolerance.is_visible()  # the box has no tolerance
+    expect(combine).to_be_visible()
+    expect(tolerance).to_be_hidden()  # the box has no tolerance
     page.get_by_role("radio", name="Brush").click()
-    assert not tolerance.is_visible() and not combine.is_visible()
+    expect(tolerance).to_be_hidden()
+    expect(combine).to_be_hidden()
     assert page.js_errors == []

@@ -39,7 +39,14 @@ def test_an_invite_link_is_shown_once_and_copies(signed_in, live_server, browser
     link = page.get_by_role("textbox", name="Invite link").input_value()
     invite = Invite.objects.get(team=team)
     assert link.endswith(f"/accounts/invite/{invite.code}/")
+    field = page.get_by_role("textbox", name="Invite link")
     page.get_by_role("button", name="Copy link").click()
+    # The click starts an asynchronous clipboard write: wait (at most 5 s) until it has landed.
+    field.wait_for_function(
+        "async (field, link) => (await navigator.clipboard.readText()) === link",
+        arg=link,
+        timeout=5000,
+    )
     assert page.evaluate("navigator.clipboard.readText()") == link
 
     page.goto(f"{live_server.url}/accounts/team/")

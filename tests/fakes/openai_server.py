@@ -25,6 +25,8 @@ class OpenAIServer(LoopbackServer):
     - `api_key`: accepted bearer token; `models`: None = any, else a set (others: 404);
     - `return_urls`: answer data[].url (served here) instead of b64_json;
     - `b64_prefix`: prefix b64_json with `data:image/png;base64,` as some proxies do;
+    - `b64_wrapped`: break b64_json into 76-character lines, as MIME encoders do;
+    - `sent_images`: every result PNG answered, in order, as bytes;
     - `result_color`. Results are solid PNGs at the requested size (first image's for auto).
     - `model_list`: what GET /v1/models answers, as [(id, shutdown_date or None)]; None makes
       it a 404, as on a proxy without a model list.
@@ -37,6 +39,8 @@ class OpenAIServer(LoopbackServer):
         self.models = models
         self.return_urls = False
         self.b64_prefix = False
+        self.b64_wrapped = False
+        self.sent_images: list[bytes] = []
         self.result_color: tuple[int, ...] = (30, 200, 30)
         self.files: dict[str, bytes] = {}
         self._counter = itertools.count(1)
@@ -187,12 +191,13 @@ class OpenAIServer(LoopbackServer):
                 if self._truncate_images > 0:
                     self._truncate_images -= 1
                     png = png[: len(png) // 2]
+                self.sent_images.append(png)
             if self.return_urls:
                 name = f"result_{n}_{i}.png"
                 self.files[name] = png
                 data.append({"url": f"{self.url}/files/{name}"})
             else:
-                b64 = base64.b64encode(png).decode()
+                b64 = (base64.encodebytes if self.b64_wrapped else base64.b64encode)(png).decode()
                 data.append(
                     {"b64_json": ("data:image/png;base64," if self.b64_prefix else "") + b64}
                 )

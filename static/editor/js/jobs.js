@@ -163,6 +163,10 @@ async function submit(form, submitter) {
   const hadFocus = document.activeElement === button;
   button.disabled = true;
   form.setAttribute("aria-busy", "true");
+  // "Nothing sent yet" would be stale while the job is on its way; a refusal puts it back.
+  const empty = document.querySelector("[data-jobs-empty]");
+  const emptyText = empty?.textContent;
+  if (empty) empty.textContent = "Sending… the job's card appears here in a moment.";
   try {
     const { response, html } = await post(form, form.action);
     if (response.status === 422) return showErrors(form, html);
@@ -188,6 +192,7 @@ async function submit(form, submitter) {
   } catch (error) {
     setStatus(form, `Could not send: ${error.message}`, true);
   } finally {
+    if (empty?.isConnected) empty.textContent = emptyText;
     button.disabled = false;
     form.removeAttribute("aria-busy");
     if (hadFocus && button.isConnected && document.activeElement === document.body) {

@@ -14,7 +14,7 @@ export function attachStaging({ root, view, width, height, asset, onStage, onAcc
     result: stage.querySelector("[data-stage-result]"),
     drift: stage.querySelector("[data-stage-drift]"),
   };
-  const bar = stage.querySelector("[data-stage-bar]");
+  const bar = root.querySelector("[data-stage-bar]"); // under the stage, not over the image
   const label = bar.querySelector("[data-stage-label]");
   const compareButton = bar.querySelector("[data-stage-compare]");
   const driftButton = bar.querySelector("[data-stage-drift-toggle]");

@@ -11,6 +11,7 @@ from editor.providers.base import (
     EditRequest,
     ProviderError,
 )
+from editor.providers.fetch import decode_b64_image
 from editor.providers.http import make_client
 from editor.providers.openai import OpenAIProvider
 from editor.providers.retry import call_with_retries
@@ -126,6 +127,17 @@ def test_data_url_prefix_and_url_results_are_accepted(srv, provider):
     result = provider.edit(inpaint())
     assert len(result.images) == 1
     assert srv.requests_to("/files/", "GET")
+
+
+def test_base64_in_lines_is_read_to_the_same_bytes(srv, provider):
+    srv.b64_wrapped = True  # strict base64 readers refuse the line breaks
+    result = provider.edit(inpaint())
+    assert result.images == srv.sent_images
+
+
+def test_base64_cut_short_is_a_clear_error():
+    with pytest.raises(ProviderError, match="not valid base64"):
+        decode_b64_image("iVBORw0KGgo", "OpenAI")  # a character short: incorrect padding
 
 
 def test_truncated_image_is_a_damaged_image_error(srv, provider):

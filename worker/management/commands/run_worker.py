@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from worker.periodic import periodic_hooks
 from worker.runner import GRACE_SECONDS, PERIODIC_INTERVAL, POLL_INTERVAL, Runner
 from worker.sources import source_for
+from worker.sqlite import keep_thread_connections
 
 
 class Command(BaseCommand):
@@ -81,6 +82,7 @@ class Command(BaseCommand):
             return
         runner.install_signal_handlers()
         single_threaded_opencv()
+        keep_thread_connections()
         left = runner.run()
         self.stdout.write(f"Worker stopped after {runner.done} jobs.")
         if left:
