@@ -24,7 +24,7 @@ from editor.providers import PROVIDERS, catalogue_from_spec, extend_models, get_
 from editor.providers.base import ModelSpec, Provider, ProviderError
 from editor.providers.discovery import merge_listing
 from editor.providers.spec import RETIRED
-from editor.ssrf import FetchRefused
+from editor.ssrf import FetchRefused, provider_address
 
 logger = logging.getLogger(__name__)
 
@@ -121,9 +121,24 @@ def build_provider(provider_id: str, team_id: int, client: httpx.Client | None) 
             raise ProviderError(
                 f"The team's {cls.name} base URL is refused: {exc.message}", permanent=True
             ) from exc
+    guard = getattr(client, "guard", None)
+    if guard is not None:  # hosts an answer names: only the configured ones, or public ones
+        guard.trusted.update(_configured_hosts(cls))
+        guard.resolve = provider_address
     return cls.from_settings(
         settings, client, api_key=key, base_url=override, models=models_for(provider_id, team_id)
     )
+
+
+def _configured_hosts(cls: type[Provider]) -> set[str]:
+    """The hosts of the URLs the instance set for the provider (base, assets, uploads)."""
+    hosts = set()
+    for name in cls.url_settings.values():
+        try:
+            hosts.add(httpx.URL(str(getattr(settings, name))).host)
+        except (httpx.InvalidURL, TypeError, ValueError):
+            continue
+    return hosts - {""}
 
 
 def model_entry(spec: ModelSpec, day: date) -> dict[str, Any]:

@@ -270,13 +270,15 @@ class EditForm(forms.Form):
             why = (
                 f"{str(provider_id)[:40]!r} is not a provider you can use; choose one of: {names}."
             )
-        self.fields["provider"].error_messages["invalid_choice"] = why
+        # Django %-formats these messages (with the value as %(value)s): a "%" in what was sent
+        # or in a catalogue name must reach the page as itself, not break the formatting.
+        self.fields["provider"].error_messages["invalid_choice"] = why.replace("%", "%%")
         models = ", ".join(v for v, _ in self.fields["model"].choices) or "none"
         label = self.provider_info.get("name", "this provider")
         self.fields["model"].error_messages["invalid_choice"] = (
             f"{str(model_id)[:60]!r} is not a model of {label} for this mode; "
             f"choose one of: {models}."
-        )
+        ).replace("%", "%%")
 
     @property
     def is_inpaint(self) -> bool:

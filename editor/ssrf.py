@@ -1,4 +1,5 @@
-"""Fetch an image from a user-given URL without letting the user reach our own network.
+"""Fetch an image from a user-given URL without letting the user reach our own network; and
+the same rule for the hosts a provider's answer names (`provider_address`).
 
 The host is resolved once; every address must be public (not loopback, private, link-local,
 reserved, multicast or unspecified), and the connection goes to that checked address (the Host
@@ -16,6 +17,7 @@ import httpx
 from django.conf import settings
 
 from core.errors import UserFacingError
+from editor.providers.base import ProviderError, StoppedWaiting
 from editor.providers.http import make_client
 
 MAX_FETCH_BYTES = 50 * 1024 * 1024
@@ -27,6 +29,10 @@ class FetchRefused(UserFacingError):
 
     def __init__(self, message: str) -> None:
         super().__init__(None, message)
+
+
+class PrivateAddress(FetchRefused):
+    """The host resolves to a private or local address (or one of its addresses does)."""
 
 
 def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -48,11 +54,29 @@ def resolve_public(host: str, port: int) -> str:
         raise FetchRefused(f"The image host {host} could not be found.") from exc
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     if not addresses or not all(_allowed(ip) for ip in addresses):
-        raise FetchRefused(
+        raise PrivateAddress(
             f"The image URL points at a private or local address ({host}); "
             "upload the image instead."
         )
     return str(addresses[0])
+
+
+def provider_address(host: str, port: int) -> str:
+    """The checked address of a host a provider's answer named (a result to download, a job's
+    status page) and that the instance did not configure: the CallGuard's `resolve` for a
+    job's client (catalogue.build_provider). A provider, or a team's proxy, cannot send the
+    worker to the private network or the cloud's metadata service."""
+    try:
+        return resolve_public(host, port)
+    except PrivateAddress:
+        raise StoppedWaiting(
+            f"The provider's answer pointed Promptbrush at {host}, a private or local address; "
+            "it was not contacted."
+        ) from None
+    except FetchRefused:
+        raise ProviderError(
+            f"{host}, named in the provider's answer, could not be found."
+        ) from None
 
 
 def fetch_public(url: str, *, max_bytes: int = MAX_FETCH_BYTES) -> bytes:

@@ -95,6 +95,11 @@ def upload(request: Request) -> HttpResponse:
 @login_required
 def edit(request: Request, code) -> HttpResponse:
     asset = get_object_or_404(gallery_services.assets_visible_to(request.membership), code=code)
+    if not gallery_services.file_exists(asset):
+        raise Http404(
+            "The file of this image is no longer stored, so it cannot be edited. "
+            "Upload the image again to edit it."
+        )
     cont = ContinueForm(request.GET)
     parent = None
     if not cont.is_valid():  # a mangled link: say so rather than quietly drop the parent

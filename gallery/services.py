@@ -73,10 +73,29 @@ def store_asset(
     return asset
 
 
-def read_asset(asset: Asset) -> bytes:
-    """A stored asset's bytes, from local files or S3 alike."""
-    with asset.file.open("rb") as fh:
-        return fh.read()
+class FileGone(UserFacingError):
+    """An asset whose row is here but whose file is not: deleted from the disk by an operator,
+    or an object lost from the bucket. `field` names the input that pointed at it."""
+
+    MESSAGE = "The file of this image is no longer stored; upload the image again."
+
+    def __init__(self, field: str | None = None, message: str = MESSAGE) -> None:
+        super().__init__(field, message)
+
+
+def read_asset(asset: Asset, field: str | None = None) -> bytes:
+    """A stored asset's bytes, from local files or S3 alike; FileGone (naming `field`) when the
+    file is missing from storage."""
+    try:
+        with asset.file.open("rb") as fh:
+            return fh.read()
+    except FileNotFoundError:  # django-storages' S3 backend raises it for a missing key too
+        raise FileGone(field) from None
+
+
+def file_exists(asset: Asset) -> bool:
+    """Whether the asset's file is still in storage (one stat, or one HEAD on S3)."""
+    return asset.file.storage.exists(asset.file.name)
 
 
 def assets_visible_to(membership: Membership):

@@ -71,9 +71,15 @@ def asset_file(request, code):
     the full file only to zoom past it or to download)."""
     visible = services.assets_visible_to(request.membership)
     asset = get_object_or_404(visible, code=code)
+    download = "download" in request.GET
     if "preview" in request.GET and asset.preview_id:
-        asset = Asset.objects.filter(team_id=asset.team_id, pk=asset.preview_id).first() or asset
-    return _file_response(request, asset, download="download" in request.GET)
+        preview = Asset.objects.filter(team_id=asset.team_id, pk=asset.preview_id).first()
+        if preview is not None:
+            try:
+                return _file_response(request, preview, download=download)
+            except Http404:
+                pass  # the preview's file is gone: the full file still serves
+    return _file_response(request, asset, download=download)
 
 
 @require_GET

@@ -17,7 +17,7 @@ from editor.api.http import ApiError, api_view
 from gallery.links import NamedAsset, asset_for_path, own_path
 from gallery.models import Asset
 from gallery.serializers import site_url
-from gallery.services import read_asset, signed_asset_url
+from gallery.services import FileGone, read_asset, signed_asset_url
 
 
 def uploaded_asset(asset: Asset, location: str) -> dict[str, Any]:
@@ -77,6 +77,17 @@ def _named(request: HttpRequest, membership: Membership, url: str, field: str) -
     return named
 
 
+def _read(named: NamedAsset, field: str) -> bytes:
+    try:
+        return read_asset(named.asset, field)
+    except FileGone:
+        raise ApiError(
+            f"{field} names an image whose file is no longer stored; upload it again with "
+            "POST /api/assets and send the new path.",
+            field,
+        ) from None
+
+
 def _fetch(url: str, field: str) -> bytes:
     try:
         return ssrf.fetch_public(url)
@@ -102,7 +113,7 @@ def resolve_asset(
     else:
         # Someone's result shared by its key or a signed link: the link is the permission. Copy
         # it into the caller's uploads, so their record never points at another team's file.
-        data, name = read_asset(named.asset), named.asset.name
+        data, name = _read(named, field), named.asset.name
     try:
         asset = services.upload_image(membership, data, name)
     except UserFacingError as exc:
@@ -116,4 +127,4 @@ def read_image(request: HttpRequest, membership: Membership, url: str, field: st
     """The bytes `url` names, stored nowhere: a mask is read, checked and rewritten by the
     service that uses it, so no copy of it is kept."""
     named = _named(request, membership, url, field)
-    return _fetch(url, field) if named is None else read_asset(named.asset)
+    return _fetch(url, field) if named is None else _read(named, field)

@@ -9,12 +9,12 @@ the share of the image selected (0..1).
 from __future__ import annotations
 
 import math
-from numbers import Real
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 
 from accounts.models import Membership
+from core.numbers import is_number
 from editor.api.assets import read_image, resolve_asset, uploaded_asset
 from editor.api.http import ApiError, api_view, read_json
 from editor.engine import select as engine
@@ -27,20 +27,16 @@ from gallery.services import discard_assets, signed_asset_url
 DEFAULT_TOLERANCE = 20
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _coords(body: dict[str, Any], key: str, count: int, example: str) -> tuple[int, ...]:
     value = body.get(key)
-    if not (isinstance(value, list) and len(value) == count and all(map(_number, value))):
+    if not (isinstance(value, list) and len(value) == count and all(map(is_number, value))):
         raise ApiError(f"{key} must be {example}, in image pixels; got {shown(value)}.", key)
     return tuple(math.floor(v) for v in value)
 
 
 def _band(body: dict[str, Any], default: int) -> int:
     band = body.get("band", default)
-    if not _number(band) or not engine.MIN_BAND <= band <= engine.MAX_BAND:
+    if not is_number(band) or not engine.MIN_BAND <= band <= engine.MAX_BAND:
         raise ApiError(
             f"band is the width in pixels searched on each side of the mask's edge, "
             f"{engine.MIN_BAND}..{engine.MAX_BAND}; got {shown(band)}.",
@@ -51,7 +47,7 @@ def _band(body: dict[str, Any], default: int) -> int:
 
 def _tolerance(body: dict[str, Any]) -> float:
     tolerance = body.get("tolerance", DEFAULT_TOLERANCE)
-    if not _number(tolerance) or not 0 <= tolerance <= engine.MAX_TOLERANCE:
+    if not is_number(tolerance) or not 0 <= tolerance <= engine.MAX_TOLERANCE:
         raise ApiError(
             f"tolerance must be a number from 0 to {engine.MAX_TOLERANCE}; got {shown(tolerance)}.",
             "tolerance",

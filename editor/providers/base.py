@@ -62,6 +62,21 @@ class ProviderError(Exception):
         self.status = status
         self.response = response
         self.request_ids: list[str] = []  # the provider's ids of the calls made so far
+        # Set once a billable request was accepted: what the provider has, in words for the
+        # user (http.not_sent_again), so a later deadline can say it again.
+        self.accepted = ""
+
+
+class StoppedWaiting(ProviderError):
+    """Promptbrush gave up (a job still running past its time, a Retry-After too long to wait,
+    an answer pointing at a private address), not the provider refusing: permanent, yet a job
+    the provider already accepted may still finish and be billed. `reason` is the message
+    without its advice ("try again after ..."), which would be wrong once the job was accepted
+    (after_acceptance)."""
+
+    def __init__(self, message: str, *, reason: str = "", **kwargs: Any) -> None:
+        super().__init__(message, permanent=True, **kwargs)
+        self.reason = reason or message
 
 
 @dataclass
@@ -129,6 +144,9 @@ class Provider:
     team_base_url: ClassVar[bool] = False
     # False for adapters that ignore the prompt (an empty prompt is then fine).
     reads_prompt: ClassVar[bool] = True
+    # Fills the mask from the image's unpainted pixels (local): a mask with none left is
+    # refused when the edit is sent, not run into a failed record (services.plan).
+    fills_from_rest: ClassVar[bool] = False
     # The provider publishes its model list (`list_models`); `official_host` is its own host,
     # anything else is a compatible proxy (see editor.providers.discovery).
     lists_models: ClassVar[bool] = False

@@ -4,13 +4,15 @@ httpx's timeouts bound each read, not the call: a provider sending one byte a se
 trips a 5 s read timeout. The client from `http.make_client` talks through `DeadlineBackend`,
 whose socket reads and writes wait at most until the call's deadline and stop when the call
 has received more than its cap. `CallGuard` holds both for the call that is running, and also
-notes when a billable request was accepted (the job must then never send it again).
+notes when a billable request was accepted (the job must then never send it again), and how
+fast waits between requests pass (`sleep_scale`, read by http.sleep_within_call).
 """
 
 from __future__ import annotations
 
 import time
 import typing
+from collections.abc import Callable
 
 import httpcore
 
@@ -18,8 +20,11 @@ import httpcore
 class CallGuard:
     """The limits of the provider call in progress on one client (one job at a time)."""
 
-    def __init__(self, max_bytes: int | None = None) -> None:
+    def __init__(self, max_bytes: int | None = None, sleep_scale: float = 1.0) -> None:
         self.max_bytes = max_bytes
+        # Every wait between requests (poll intervals, retry backoffs) is multiplied by it:
+        # tests run provider protocols in milliseconds (PROVIDER_RETRY_SLEEP_SCALE).
+        self.sleep_scale = sleep_scale
         self.seconds: float | None = None
         self.deadline: float | None = None
         self.received = 0
@@ -29,12 +34,28 @@ class CallGuard:
         # Host name -> the address it was checked at (a base URL a team typed): connections go
         # there, so a DNS answer that changes after the check cannot send a call elsewhere.
         self.pinned: dict[str, str] = {}
+        # The hosts the instance configured for the provider (its base, asset and upload URLs),
+        # reached wherever they resolve (an internal proxy included). Any other host, named
+        # by a provider's answer (a result URL, a job's status page), is reached only at the
+        # address `resolve` approves, which raises a ProviderError for a private one.
+        self.trusted: set[str] = set()
+        self.resolve: Callable[[str, int], str] | None = None
 
     def start(self, seconds: float | None) -> None:
         self.seconds = seconds
         self.deadline = None if seconds is None else time.monotonic() + seconds
         self.received = 0
         self.billed = self.expired = self.too_large = False
+
+    def address(self, host: str, port: int) -> str:
+        """Where a connection to `host` goes: its pinned address, the host itself when it is
+        trusted (or nothing checks), else the address `resolve` approves, pinned for the call."""
+        if host in self.pinned:
+            return self.pinned[host]
+        if self.resolve is None or host in self.trusted:
+            return host
+        self.pinned[host] = self.resolve(host, port)
+        return self.pinned[host]
 
     def remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -103,7 +124,7 @@ class DeadlineBackend(httpcore.NetworkBackend):
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         wait = self.guard.wait_at_most(timeout, httpcore.ConnectTimeout)
-        host = self.guard.pinned.get(host, host)  # TLS and Host still name the host itself
+        host = self.guard.address(host, port)  # TLS and Host still name the host itself
         stream = self._inner.connect_tcp(host, port, wait, local_address, socket_options)
         return _GuardedStream(stream, self.guard)
 

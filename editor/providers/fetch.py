@@ -12,7 +12,8 @@ import pybase64
 from editor.engine import codec, images
 
 from .base import ProviderError
-from .http import MAX_IMAGE_BYTES, is_retryable_status, parse_retry_after
+from .http import MAX_IMAGE_BYTES, is_retryable_status
+from .retry import parse_retry_after
 
 
 def check_image(data: bytes, provider: str = "The provider") -> str:

@@ -1,40 +1,33 @@
-"""HTTP plumbing shared by the adapters: the client, deadlines, retries, error mapping (result
-images: editor.providers.fetch).
+"""HTTP plumbing shared by the adapters: the client, deadlines, waits, error mapping (retries:
+editor.providers.retry; result images: editor.providers.fetch).
 
-Retry policy (openai-python's, in its _base_client.py, with Promptbrush's one change):
-- only `ProviderError(permanent=False)` is retried, at most `attempts` calls in all;
-- a server delay (Retry-After / retry-after-ms) of 0 < d <= 120 s is waited exactly; a longer one
-  is not waited at all: the call fails with a message saying when to try again;
-- otherwise back off min(0.5 * 2**n, 8) s times a jitter factor in (0.75, 1];
-- a billable POST that timed out after it was sent is never repeated (no provider offers
-  idempotency keys, so a repeat can bill twice): `send(..., billable=True)` marks it permanent.
+A billable POST that timed out after it was sent is never repeated (no provider offers
+idempotency keys, so a repeat can bill twice): `send(..., billable=True)` marks it permanent.
 """
 
 from __future__ import annotations
 
-import email.utils
 import functools
-import json
-import random
 import ssl
 import time
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 import httpcore
 import httpx
 
-from .base import ProviderError
+from .base import ProviderError, StoppedWaiting
 from .deadline import CallGuard, DeadlineBackend
 
 USER_AGENT = "Promptbrush/0.1"
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 300.0
-MAX_RETRY_AFTER = 120.0
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 # Everything one provider call may receive by default: ten 50 MB images as base64 JSON.
 MAX_RESPONSE_BYTES = 700 * 1024 * 1024
+ACCEPTED = (
+    "The provider had accepted the request (and may bill it), so Promptbrush did not send it again."
+)
 
 
 class ProviderClient(httpx.Client):
@@ -65,17 +58,19 @@ def make_client(
     *,
     transport: httpx.BaseTransport | None = None,
     max_response_bytes: int | None = MAX_RESPONSE_BYTES,
+    sleep_scale: float = 1.0,
 ) -> ProviderClient:
     """An httpx client with explicit timeouts, our User-Agent and no redirects.
 
     `timeout=None` gives connect 10 s / read 300 s / write 60 s; a number sets all four. Those
     bound each socket operation; `call_within` adds a total deadline over one provider call.
+    `sleep_scale` multiplies every wait `sleep_within_call` makes on this client.
     """
     if timeout is None:
         timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT, write=60.0, pool=10.0)
     elif not isinstance(timeout, httpx.Timeout):
         timeout = httpx.Timeout(timeout)
-    guard = CallGuard(max_response_bytes)
+    guard = CallGuard(max_response_bytes, sleep_scale)
     return ProviderClient(
         guard=guard,
         timeout=timeout,
@@ -112,11 +107,15 @@ def call_within[T](client: httpx.Client, seconds: float | None, fn: Callable[[],
 def _final_reason(exc: ProviderError, guard: Any) -> ProviderError | None:
     """The permanent error a guarded call ends with, or None to let `exc` through as it is."""
     if guard.expired:
-        return ProviderError(
-            f"The provider did not finish within {guard.seconds:g} s (the limit for one "
-            "call); Promptbrush stopped waiting and did not send it again.",
-            permanent=True,
+        stopped = (
+            f"The provider did not finish within {guard.seconds:g} s (the limit for one call); "
+            "Promptbrush stopped waiting"
         )
+        if exc.accepted:  # the adapter named what the provider already has (a job id)
+            return ProviderError(f"{stopped}. {exc.accepted}", permanent=True)
+        if guard.billed:
+            return ProviderError(f"{stopped}. {ACCEPTED}", permanent=True)
+        return ProviderError(f"{stopped} and did not send it again.", permanent=True)
     if guard.too_large:
         return ProviderError(
             f"The provider's answer was over {_megabytes(guard.max_bytes)} MB; "
@@ -124,49 +123,58 @@ def _final_reason(exc: ProviderError, guard: Any) -> ProviderError | None:
             permanent=True,
         )
     if guard.billed and not exc.permanent:
-        return not_sent_again(
-            exc,
-            "The provider had accepted the request (and may bill it), so Promptbrush did not "
-            "send it again.",
-        )
+        return not_sent_again(exc, ACCEPTED)
     return None
 
 
 def after_acceptance[T](fn: Callable[[], T], why: str) -> T:
     """Run what follows a billable request the provider accepted (polling its job, fetching
-    its result): a passing failure there is final, as `not_sent_again` says with `why`.
+    its result): a passing failure there, or Promptbrush giving up the wait (StoppedWaiting),
+    is final, as `not_sent_again` says with `why`.
 
     For an adapter that can name what was accepted (a job id). `call_within` applies the same
     rule to any guarded call, in general words."""
     try:
         return fn()
     except ProviderError as exc:
-        if exc.permanent:
+        if exc.permanent and not isinstance(exc, StoppedWaiting):
             raise
         raise not_sent_again(exc, why) from exc
 
 
 def not_sent_again(exc: ProviderError, why: str) -> ProviderError:
     """`exc` made final because a billable request was accepted: trying the call again would
-    send that request again and could bill twice. `why` tells the user so."""
+    send that request again and could bill twice. `why` tells the user so (and stays on the
+    error as `accepted`, for a deadline that ends the call later to say it again)."""
+    reason = exc.reason if isinstance(exc, StoppedWaiting) else exc.message
     final = ProviderError(
-        f"{exc.message} {why}", permanent=True, status=exc.status, response=exc.response
+        f"{reason} {why}", permanent=True, status=exc.status, response=exc.response
     )
     final.request_ids = exc.request_ids  # still quotable to the provider
+    final.accepted = why
     return final
 
 
 def sleep_within_call(
-    client: httpx.Client | None, sleep: Callable[[float], None] = time.sleep
+    client: httpx.Client | None,
+    sleep: Callable[[float], None] = time.sleep,
+    *,
+    ceiling: float | None = None,
 ) -> Callable[[float], None]:
-    """`sleep`, never past the deadline of the call running on `client` (see `call_within`):
-    once it has passed, the call's next request fails at once, so waiting longer (a poll
-    interval, a server's Retry-After) would only hold the worker."""
+    """`sleep` for every wait between provider requests (an adapter's poll interval, a server's
+    Retry-After, a retry's backoff): scaled by the client's `sleep_scale` (make_client), never
+    past the deadline of the call running on `client` (see `call_within`) nor past `ceiling` (a
+    time.monotonic() value). Once the deadline has passed the call's next request fails at
+    once, so waiting longer would only hold the worker."""
     guard = getattr(client, "guard", None)
+    scale = guard.sleep_scale if guard is not None else 1.0
 
     def wait(seconds: float) -> None:
-        left = guard.remaining() if guard is not None else None
-        sleep(seconds if left is None else max(0.0, min(seconds, left)))
+        seconds *= scale
+        for end in (guard.deadline if guard is not None else None, ceiling):
+            if end is not None:
+                seconds = min(seconds, end - time.monotonic())
+        sleep(max(0.0, seconds))
 
     return wait
 
@@ -180,113 +188,6 @@ def _tls_context() -> ssl.SSLContext:
     # Loading the CA bundle costs ~20 ms of CPU; every job builds a client, so load it once.
     # An SSLContext is safe to share between threads.
     return httpx.create_ssl_context()
-
-
-# --- retries -------------------------------------------------------------------------------
-
-
-def backoff_delay(retries_taken: int, rand: Callable[[], float] = random.random) -> float:
-    """min(0.5 * 2**n, 8) seconds times a jitter factor in (0.75, 1]."""
-    return min(0.5 * 2**retries_taken, 8.0) * (1.0 - 0.25 * rand())
-
-
-def _wait_words(seconds: float) -> str:
-    if seconds < 90:
-        return f"{round(seconds)} s"
-    if seconds < 5400:
-        return f"about {round(seconds / 60)} minutes"
-    return f"about {round(seconds / 3600, 1):g} hours"
-
-
-def call_with_retries[T](
-    fn: Callable[[], T],
-    *,
-    attempts: int = 3,
-    sleep: Callable[[float], None] = time.sleep,
-    on_retry: Callable[[int, ProviderError, float], None] | None = None,
-    rand: Callable[[], float] = random.random,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> T:
-    """Call `fn` until it returns, retrying only ProviderError(permanent=False).
-
-    `on_retry(retry_number, error, delay)` is called before each wait (retry_number starts at 1).
-    """
-    for n in range(attempts):
-        try:
-            return fn()
-        except ProviderError as exc:
-            if exc.permanent or n == attempts - 1:
-                raise
-            delay = exc.retry_after
-            if delay is not None and delay > MAX_RETRY_AFTER:
-                at = datetime.fromtimestamp(now().timestamp() + delay, UTC).strftime("%H:%M UTC")
-                raise ProviderError(
-                    f"{exc.message} The provider asks to wait {_wait_words(delay)}; "
-                    f"try again after {at}.",
-                    permanent=True,
-                    retry_after=delay,
-                    status=exc.status,
-                    response=exc.response,
-                ) from exc
-            if delay is None or delay <= 0:
-                delay = backoff_delay(n, rand)
-            if on_retry is not None:
-                on_retry(n + 1, exc, delay)
-            sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def parse_retry_after(
-    headers: Mapping[str, str], now: Callable[[], datetime] = lambda: datetime.now(UTC)
-) -> float | None:
-    """Seconds to wait from `retry-after-ms`, else `retry-after` (seconds or an HTTP date)."""
-    raw_ms = headers.get("retry-after-ms")
-    if raw_ms:
-        try:
-            return max(float(raw_ms) / 1000.0, 0.0)
-        except ValueError:
-            pass
-    raw = headers.get("retry-after")
-    if not raw:
-        return None
-    try:
-        return max(float(raw), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - now()).total_seconds(), 0.0)
-
-
-def parse_reset_at(
-    value: str | None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
-) -> float | None:
-    """Seconds until a reset time given as ISO-8601, epoch seconds/ms, or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    when: datetime | None = None
-    try:
-        number = float(value)
-    except ValueError:
-        number = None
-    if number is not None:
-        when = datetime.fromtimestamp(number / 1000 if number > 1e11 else number, UTC)
-    else:
-        try:
-            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            try:
-                when = email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError, IndexError):
-                return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - now()).total_seconds(), 0.0)
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -363,7 +264,7 @@ def json_body(response: httpx.Response) -> Any:
     """The JSON body, or None when it is not JSON."""
     try:
         return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError; [[[[... deep
         return None
 
 

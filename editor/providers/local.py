@@ -38,6 +38,7 @@ class LocalProvider(Provider):
     id = "local"
     name = "Local (OpenCV)"
     reads_prompt = False
+    fills_from_rest = True
     note = (
         "Local inpainting fills the painted area from its surroundings; "
         "it does not read the prompt."

@@ -27,14 +27,13 @@ from .base import (
 from .fetch import fetch_image
 from .http import (
     body_snippet,
-    call_with_retries,
     expect_json_object,
     is_retryable_status,
     json_body,
-    parse_retry_after,
     send,
     sleep_within_call,
 )
+from .retry import call_with_retries, parse_retry_after
 
 GPT_SIZES = ("1024x1024", "1024x1536", "1536x1024")
 _GEN, _EDIT, _INPAINT = (IMAGE_GENERATOR,), (IMAGE_EDITOR,), (IMAGE_INPAINTER,)
@@ -343,7 +342,8 @@ def _results(data: dict[str, Any]) -> tuple[list[str], str | None]:
         if code == "INSUFFICIENT_CREDITS":
             raise ProviderError(f"Your 1min.ai team is out of credits: {message}", permanent=True)
         raise ProviderError(f"1min.ai reported an error: {code} {message}".strip(), permanent=True)
-    if record.get("status") == "FAILURE" or data.get("success") is False:
+    # FAILURE is 1min.ai's polling word; FAILED is the aiRecord status of a compatible server
+    if record.get("status") in ("FAILURE", "FAILED") or data.get("success") is False:
         reason = detail.get("responseObject") or record.get("error") or data.get("error") or ""
         raise ProviderError(f"1min.ai could not make the image. {reason}".strip(), permanent=True)
     if isinstance(result, str):

@@ -30,9 +30,9 @@ from .http import (
     expect_json_object,
     is_retryable_status,
     json_body,
-    parse_retry_after,
     send,
 )
+from .retry import parse_retry_after
 
 MAX_MASK_BYTES = 4 * 1024 * 1024
 

@@ -34,11 +34,10 @@ from .http import (
     expect_json_object,
     is_retryable_status,
     json_body,
-    parse_reset_at,
-    parse_retry_after,
     send,
     sleep_within_call,
 )
+from .retry import parse_reset_at, parse_retry_after
 
 SIZES = ("auto", "1024x1024", "1536x1024", "1024x1536")
 _EDITS = (IMAGE_EDITOR, IMAGE_INPAINTER)

@@ -7,7 +7,9 @@
 - Fetch `response_url` -> {"output": ...}: an image URL, base64, or a list of them.
 Once a job is submitted it is never submitted again (that could bill twice): every failure after
 the submit is permanent, and a poll that fails for a moment is repeated after the wait Segmind
-asks for (http.call_with_retries).
+asks for (retry.call_with_retries). Whatever ends the wait (a failure, the poll time, the call's
+deadline, a Retry-After too long to wait), the message names the job, says it was submitted
+and may still be billed, and that re-running the edit starts a second job.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .base import EditResult, ProviderError
+from .base import EditResult, ProviderError, StoppedWaiting
 from .fetch import decode_b64_image, fetch_image
-from .http import after_acceptance, call_with_retries, expect_json_object, send
+from .http import after_acceptance, expect_json_object, send
+from .retry import call_with_retries
 
 if TYPE_CHECKING:
     from .segmind import SegmindProvider
@@ -69,10 +72,15 @@ def submit(provider: SegmindProvider, model: str, body: dict[str, Any]) -> Job |
 
 
 def wait_and_fetch(provider: SegmindProvider, job: Job) -> EditResult:
-    return after_acceptance(
-        lambda: _fetch(provider, job, _wait(provider, job)),
-        f"Segmind job {job.request_id} was submitted, so Promptbrush did not send it again; "
-        "re-run the edit if you need it.",
+    return after_acceptance(lambda: _fetch(provider, job, _wait(provider, job)), submitted(job))
+
+
+def submitted(job: Job) -> str:
+    """What the user must know once Segmind has the job, whatever ended the wait."""
+    return (
+        f"Segmind job {job.request_id} was already submitted, so Promptbrush did not send it "
+        "again; it may still finish and be billed by Segmind. Re-running the edit submits a "
+        "second job, billed on its own: do it only if you still need the image."
     )
 
 
@@ -91,10 +99,9 @@ def _wait(provider: SegmindProvider, job: Job) -> dict[str, Any]:
                 response=data,
             )
         if time.monotonic() > deadline:
-            raise ProviderError(
-                f"Segmind job {job.request_id} was still {status.lower() or 'running'} after "
-                f"{provider.poll_timeout:g} s; Promptbrush stopped waiting.",
-                permanent=True,
+            raise StoppedWaiting(
+                f"Segmind was still {status.lower() or 'running'} after "
+                f"{provider.poll_timeout:g} s; Promptbrush stopped waiting."
             )
         provider.sleep(provider.poll_interval)
 

@@ -25,12 +25,14 @@ from django.utils import timezone
 from accounts.services import refund_credits, settle_credits
 from editor import catalogue, tasks
 from editor.providers.base import EditRequest, EditResult, ProviderError
-from editor.providers.http import call_with_retries, call_within, make_client
+from editor.providers.http import call_within, make_client, sleep_within_call
+from editor.providers.retry import call_with_retries
 from editor.services import cpu
 from editor.services.costs import actual_credits
 from editor.services.prepare import prepare
 from editor.services.results import discard, store_one
 from gallery.models import Record, RecordImage
+from gallery.services import FileGone
 from worker.sqlite import ring_web
 
 logger = logging.getLogger(__name__)
@@ -87,6 +89,10 @@ def run_edit(record_code: str) -> None:
                 ms,
                 request_ids=exc.request_ids,
             )
+        except FileGone as exc:  # removed from storage after the edit was accepted
+            logger.warning("record %s: an image's file is missing from storage", record.code)
+            discard(stored)
+            _fail(record, attempt, f"{exc.message} Credits were refunded.", ms=ms)
         except Exception as exc:
             logger.exception("record %s failed while processing", record.code)
             discard(stored)
@@ -170,7 +176,7 @@ def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
         return call_within(client, min(per_call, left), lambda: provider.call(req))
 
     max_bytes = int(settings.PROVIDER_MAX_RESPONSE_MB) * 1024 * 1024
-    with make_client(timeout, max_response_bytes=max_bytes) as client:
+    with make_client(timeout, max_response_bytes=max_bytes, sleep_scale=scale) as client:
         provider = catalogue.build_provider(record.provider, record.team_id, client)
         if not connection.in_atomic_block:
             # The call may wait minutes: the connection goes back to the pool meanwhile
@@ -180,7 +186,7 @@ def _call(record: Record, req: EditRequest) -> tuple[EditResult, int]:
             result = call_with_retries(
                 attempt,
                 on_retry=on_retry,
-                sleep=lambda s: time.sleep(max(0.0, min(s * scale, ceiling - time.monotonic()))),
+                sleep=sleep_within_call(client, ceiling=ceiling),  # between calls: no deadline
             )
         except ProviderError as exc:
             if time.monotonic() < ceiling:

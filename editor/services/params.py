@@ -7,12 +7,12 @@ submission, so the plan and the submit steps above can raise the same error.
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any
 
 from accounts.services import price_for
 from core.errors import UserFacingError
+from core.numbers import is_number
 from editor import catalogue
 from editor.engine import images
 from editor.providers.base import ModelSpec, Param
@@ -66,7 +66,7 @@ def _number(name: str, value: Any, low: float | None, high: float | None, intege
             value = None
         if value is None:
             raise EditRejected(name, f"{name} must be a number.")
-    if not isinstance(value, int | float) or not math.isfinite(value):
+    if not is_number(value):
         raise EditRejected(name, f"{name} must be a number.")
     if integer:
         if float(value) != int(value):

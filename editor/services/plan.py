@@ -28,7 +28,7 @@ from editor.services.params import (
     shown,
 )
 from gallery.models import Asset, Record
-from gallery.services import assets_visible_to, read_asset
+from gallery.services import FileGone, assets_visible_to, read_asset
 
 __all__ = ["EditRejected", "Plan", "plan_edit"]
 
@@ -66,10 +66,24 @@ def _asset_size(asset: Asset, field_name: str) -> tuple[int, int]:
     try:
         width, height, _fmt = images.image_info(read_asset(asset))
         return width, height
-    except images.ImageError as exc:
+    except (images.ImageError, FileGone) as exc:
         raise EditRejected(field_name, exc.message) from exc
     except OSError as exc:
         raise EditRejected(field_name, "That image could not be read from storage.") from exc
+
+
+NOTHING_LEFT = (
+    "The mask covers the whole image (after growing it): the local fill copies from the "
+    "unpainted part, so leave some of the image unpainted."
+)
+
+
+def _nothing_left(canonical: Any, options: dict[str, Any]) -> bool:
+    """Whether the mask, with the options the job applies, leaves no pixel unpainted."""
+    hole = masks.prepare(
+        canonical, invert=options["invert"], grow=options["grow"], feather=options["feather"]
+    )
+    return bool((hole != 0).all())
 
 
 def plan_edit(
@@ -154,6 +168,8 @@ def plan_edit(
                 canonical = masks.load_mask(mask, source_size)
                 masks.prepare(canonical, invert=options["invert"])  # raises: nothing painted
                 mask_png = masks.to_white_on_black_png(canonical)
+                if PROVIDERS[provider].fills_from_rest and _nothing_left(canonical, options):
+                    problems.append(EditRejected("mask", NOTHING_LEFT))
             except ValueError as exc:  # MaskError and its ImageError cousins
                 message = getattr(exc, "message", None) or str(exc)
                 problems.append(EditRejected("mask", message))

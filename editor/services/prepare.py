@@ -67,11 +67,11 @@ def prepare(record: Record) -> Prepared:
     else:
         prepared.request.images.append(codec.encode_png(upstream, original.icc_profile))
     for asset in record.extra_images.all().order_by("id"):
-        extra = codec.decode(read_asset(asset))
+        extra = codec.decode(read_asset(asset, "extra_images"))
         shrunk = renditions.shrink(extra.pixels, max_side)
         prepared.request.images.append(codec.encode_png(shrunk, extra.icc_profile))
     if record.type == IMAGE_INPAINTER:
-        mask_bytes = read_asset(record.mask)
+        mask_bytes = read_asset(record.mask, "mask")
         prepared.mask_full = canonical_mask(record, original.size, mask_bytes)
         if upstream.shape[:2] == original.pixels.shape[:2]:
             prepared.request.mask = prepared.mask_full

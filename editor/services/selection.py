@@ -17,7 +17,7 @@ from accounts.models import Membership
 from editor.engine import images, masks, select
 from editor.services.params import EditRejected, shown
 from gallery.models import Asset
-from gallery.services import read_asset, store_asset
+from gallery.services import FileGone, read_asset, store_asset
 
 MODES = ("refine", "wand", "box")
 _EMPTY = {
@@ -65,7 +65,7 @@ def _pixels(source: Asset) -> np.ndarray:
         )
     try:
         img = images.open_image(read_asset(source), max_pixels=limit)
-    except images.ImageError as exc:
+    except (images.ImageError, FileGone) as exc:
         raise EditRejected("image", exc.message) from exc
     return np.asarray(img.convert("RGB"))
 

@@ -56,7 +56,7 @@ def decoded_source(asset: Asset) -> tuple[bytes, codec.Decoded]:
         if entry is not None:
             _entries.move_to_end(key)
             return entry
-    data = read_asset(asset)
+    data = read_asset(asset, "image")
     decoded = codec.decode(data)
     decoded.pixels.flags.writeable = False
     entry = (data, decoded)

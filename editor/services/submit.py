@@ -22,7 +22,7 @@ from editor.engine import container, images, renditions
 from editor.services.params import NOT_PARAMS
 from editor.services.plan import EditRejected, Plan, plan_edit
 from gallery.models import Asset, Record
-from gallery.services import read_asset, store_asset
+from gallery.services import FileGone, read_asset, store_asset
 
 __all__ = [
     "provider_catalogue",
@@ -196,7 +196,14 @@ def rerun(membership: Membership, record: Record) -> Record:
             "image", "The image this edit started from was deleted, so it cannot run again."
         )
     options = dict(record.options or {})
-    mask_bytes = read_asset(record.mask) if record.mask is not None else None
+    try:
+        mask_bytes = read_asset(record.mask) if record.mask is not None else None
+    except FileGone:
+        raise EditRejected(
+            "mask",
+            "The mask this edit used is no longer stored, so it cannot run again as it was. "
+            "Open the image in the editor and paint the area again.",
+        ) from None
     return start_edit(
         membership,
         type=record.type,

@@ -63,6 +63,29 @@ def test_mask_problems_are_400_on_mask_url(api, uploaded, onemin):
     assert Record.objects.count() == 0
 
 
+@pytest.mark.parametrize(("painted", "options"), [("all", {}), ("box", {"growMask": 200})])
+def test_a_local_fill_with_nothing_left_to_copy_from_is_a_400_on_mask_url(
+    api, uploaded, painted, options
+):
+    """The local fill copies from the unpainted part: a mask covering everything (or grown to)
+    is refused when sent, not run into a failed record."""
+    image = uploaded(png())["fileContent"]["path"]
+    mask = box_mask() if painted == "box" else png(color=(255, 255, 255))
+    mask_path = uploaded(mask, "mask.png")["fileContent"]["path"]
+    body = {
+        "type": "IMAGE_INPAINTER",
+        "model": "telea",
+        "provider": "local",
+        "promptObject": {"imageUrl": image, "maskUrl": mask_path, **options},
+    }
+
+    response = api("post", "/api/features", json_body=body)
+
+    assert (response.status_code, response.json()["error"]["field"]) == (400, "maskUrl")
+    assert "whole image" in response.json()["error"]["message"]
+    assert Record.objects.count() == 0
+
+
 def test_unknown_model_and_unconfigured_provider(api):
     body = {"type": "IMAGE_GENERATOR", "model": "dall-e-9", "promptObject": {"prompt": "x"}}
     unknown = api("post", "/api/features", json_body=body)

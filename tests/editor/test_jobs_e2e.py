@@ -2,6 +2,7 @@
 paste-back. Each server records what it received, so the tests check the bytes that went out."""
 
 import io
+import time
 
 import numpy as np
 import pytest
@@ -345,6 +346,20 @@ def test_segmind_timeout_is_not_repeated(run, segmind, settings, alice_membershi
 
     assert_failed_and_refunded(record, alice_membership, "did not send it again")
     assert len(segmind.requests_to("/v2/")) == 1 and segmind.requests_to("/v1/") == []
+
+
+def test_segmind_polls_and_their_retries_wait_by_the_retry_sleep_scale(run, segmind, settings):
+    """PROVIDER_RETRY_SLEEP_SCALE (0.01 here) reaches the adapter's own waits: three 1 s poll
+    intervals and a 2 s Retry-After on a busy status page would take 5 s unscaled."""
+    segmind.polls_before_done = 3
+    segmind.fail_next(503, {"error": "busy"}, {"Retry-After": "2"}, path="/v2/requests/")
+    started = time.monotonic()
+
+    record = run("segmind", "gpt-image-1-edit")
+
+    assert (record.status, record.error) == ("SUCCESS", "")
+    assert len(segmind.requests_to("/v2/requests/", "GET")) >= 5  # the waits did happen
+    assert time.monotonic() - started < 2.5
 
 
 def test_a_record_already_claimed_is_not_run_twice(run, openai):

@@ -151,3 +151,17 @@ def test_an_answer_over_the_size_cap_fails_without_sending_again(
     record, _ = run(provider)
 
     assert_failed_refunded_sent_once(record, server, "over 1 MB")
+
+
+@pytest.mark.parametrize("server", ["segmind"], indirect=True)
+def test_a_segmind_job_past_the_deadline_tells_the_user_it_was_submitted(server, run, settings):
+    _provider, fake = server
+    settings.PROVIDER_TIMEOUT_SECONDS = 2
+    fake.polls_before_done = 10**6
+
+    record, _seconds = run("segmind")
+
+    [request_id] = list(fake.jobs)
+    assert_failed_refunded_sent_once(record, server, "did not finish within 2 s")
+    assert f"Segmind job {request_id} was already submitted" in record.error
+    assert request_id in record.request_ids

@@ -80,6 +80,19 @@ CASES = [
         '"promptObject": {"prompt": "x", "n": ' + "9" * 5000 + "}}",
         "body",
     ),
+    # Integers JSON writes out in full but no float holds (every float conversion overflowed)
+    (
+        "api:features",
+        '{"type": "IMAGE_GENERATOR", "model": "gpt-image-1", '
+        '"promptObject": {"prompt": "x", "n": ' + "9" * 400 + "}}",
+        "n",
+    ),
+    (
+        "api:features",
+        '{"type": "IMAGE_GENERATOR", "model": "gpt-image-1", '
+        '"promptObject": {"prompt": "x", "output_compression": -' + "9" * 400 + "}}",
+        "output_compression",
+    ),
     ("api:features", feature(size="huge"), "size"),
     ("api:features", feature(size="99999x99999"), "size"),
     ("api:features", feature(quality="ultra"), "quality"),
@@ -193,6 +206,22 @@ CASES = [
     ("api:select", '{"mode": "box", "imageUrl": "{image}", "box": [0, 0, Infinity, 5]}', "box"),
     ("api:select", {"mode": "box", "imageUrl": "{image}", "box": [0, 0, 10**30, 5]}, "box"),
     ("api:select", {"mode": "wand", "point": [1, 1]}, "imageUrl"),
+    (
+        "api:select",
+        '{"mode": "wand", "imageUrl": "{image}", "point": [1, 1], "tolerance": 1' + "0" * 400 + "}",
+        "tolerance",
+    ),
+    (
+        "api:select",
+        '{"mode": "refine", "imageUrl": "{image}", "maskUrl": "{image}", '
+        '"band": 1' + "0" * 400 + "}",
+        "band",
+    ),
+    (
+        "api:select",
+        '{"mode": "wand", "imageUrl": "{image}", "point": [1' + "0" * 400 + ", 1]}",
+        "point",
+    ),
     # --- the page forms
     ("page:upload", ("notes.png", b"hello, not an image"), "image"),
     ("page:upload", ("empty.png", b""), "image"),

@@ -80,3 +80,19 @@ def test_a_decimal_parameter_out_of_range_is_refused_on_its_field(alice_client, 
     assert response.status_code == 422
     assert "p_guidance" in response.context["form"].errors
     assert Record.objects.count() == 0
+
+
+# --- a provider or model name with a per cent sign ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "sent"), [("provider", "%"), ("model", "50%'s"), ("model", "%(value)s")]
+)
+@pytest.mark.parametrize("view", ["editor:submit", "editor:preflight"])
+def test_a_per_cent_sign_in_a_choice_is_refused_on_its_field(alice_client, flux, field, sent, view):
+    """The refusal quotes what was sent, and Django %-formats a choice's message."""
+    response = alice_client.post(reverse(view), {**flux, field: sent})
+
+    assert response.status_code == 422
+    assert sent[:40] in response.context["form"].errors[field][0]
+    assert Record.objects.count() == 0

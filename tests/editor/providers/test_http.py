@@ -5,15 +5,12 @@ import pytest
 
 from editor.providers.base import ProviderError
 from editor.providers.fetch import check_image, fetch_image
-from editor.providers.http import (
-    after_acceptance,
+from editor.providers.http import after_acceptance, call_within, make_client, send
+from editor.providers.retry import (
     backoff_delay,
     call_with_retries,
-    call_within,
-    make_client,
     parse_reset_at,
     parse_retry_after,
-    send,
 )
 from tests.fakes import LoopbackServer, Reply, make_png
 

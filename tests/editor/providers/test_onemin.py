@@ -11,8 +11,9 @@ from editor.providers.base import (
     EditRequest,
     ProviderError,
 )
-from editor.providers.http import call_with_retries, make_client
+from editor.providers.http import make_client
 from editor.providers.onemin import OneMinProvider
+from editor.providers.retry import call_with_retries
 from tests.fakes import OneMinServer
 
 from .conftest import box_mask, png
@@ -304,3 +305,17 @@ def test_the_editors_background_takes_the_documented_values(provider):
         "white",
         "black",
     )
+
+
+@pytest.mark.parametrize("status", ["FAILED", "FAILURE"])
+def test_a_record_that_says_it_failed_is_not_downloaded_as_results(srv, provider, status):
+    """Promptbrush's own aiRecord (a 1min.ai-compatible upstream) says FAILED, 1min.ai's
+    polling form FAILURE; either way the resultObject holds a reason, not result keys."""
+    record = {"uuid": "r1", "status": status, "aiRecordDetail": {"resultObject": "Blocked"}}
+    srv.fail_next(200, {"aiRecord": record}, path="/api/features")
+
+    with pytest.raises(ProviderError, match="could not make the image") as info:
+        provider.call(inpaint())
+
+    assert info.value.permanent is True
+    assert srv.requests_to("/cdn/") == [] and srv.requests_to("/signed/") == []

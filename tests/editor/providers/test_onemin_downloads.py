@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from editor.providers.base import IMAGE_GENERATOR, EditRequest, ProviderError
-from editor.providers.http import call_with_retries, call_within
+from editor.providers.http import call_within
 from editor.providers.onemin import OneMinProvider
+from editor.providers.retry import call_with_retries
 from tests.fakes import OneMinServer
 
 

@@ -12,8 +12,9 @@ from editor.providers.base import (
     ProviderError,
 )
 from editor.providers.fetch import decode_b64_image
-from editor.providers.http import call_with_retries, make_client
+from editor.providers.http import make_client
 from editor.providers.openai import OpenAIProvider
+from editor.providers.retry import call_with_retries
 from tests.fakes import OpenAIServer
 
 from .conftest import box_mask, png

@@ -15,7 +15,8 @@ from editor.providers.base import (
     EditRequest,
     ProviderError,
 )
-from editor.providers.http import call_with_retries, make_client
+from editor.providers.http import make_client
+from editor.providers.retry import call_with_retries
 from editor.providers.segmind import SegmindProvider
 from tests.fakes import SegmindServer
 

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from editor.providers.base import IMAGE_EDITOR, IMAGE_INPAINTER, EditRequest, ProviderError
-from editor.providers.http import call_with_retries, call_within
+from editor.providers.http import call_within
+from editor.providers.retry import call_with_retries
 from editor.providers.segmind import SegmindProvider
 from tests.fakes import SegmindServer
 
@@ -100,7 +101,7 @@ def test_a_poll_that_fails_for_a_moment_is_repeated_not_the_job(srv, provider):
 def test_losing_the_job_says_it_was_not_sent_again(srv, provider):
     srv.fail_next(503, {"error": "busy"}, path="/v2/requests/", times=99)
 
-    with pytest.raises(ProviderError, match="was submitted, so Promptbrush did not send it again"):
+    with pytest.raises(ProviderError, match="submitted, so Promptbrush did not send it again"):
         call_with_retries(lambda: provider.call(inpaint()), sleep=lambda s: None)
     assert len(srv.requests_to("/v2/gpt-image-1-edit")) == 1
 
@@ -117,8 +118,9 @@ def test_losing_the_job_within_a_call_deadline_names_the_job_once(srv, provider)
     [request_id] = list(srv.jobs)
     assert info.value.message == (
         "Segmind had a server error (HTTP 503; often a parameter it could not use): busy "
-        f"Segmind job {request_id} was submitted, so Promptbrush did not send it again; re-run "
-        "the edit if you need it."
+        f"Segmind job {request_id} was already submitted, so Promptbrush did not send it again; "
+        "it may still finish and be billed by Segmind. Re-running the edit submits a second job, "
+        "billed on its own: do it only if you still need the image."
     )
     assert info.value.request_ids == [request_id]
     assert len(srv.requests_to("/v2/gpt-image-1-edit")) == 1
@@ -237,3 +239,59 @@ def test_a_poll_asked_to_wait_over_two_minutes_gives_up_without_waiting(srv, pro
     assert info.value.permanent is True
     assert waits == []
     assert len(srv.requests_to("/v2/gpt-image-1-edit")) == 1
+
+
+# --- giving up the wait on a job Segmind already has: say so, and what re-running means ------
+
+SUBMITTED = "was already submitted"
+
+
+def assert_says_submitted(error: ProviderError, srv: SegmindServer) -> None:
+    [request_id] = list(srv.jobs)
+    assert error.permanent is True
+    assert f"Segmind job {request_id} {SUBMITTED}" in error.message
+    assert "did not send it again" in error.message
+    assert "billed" in error.message  # re-running starts a second, separately billed job
+    assert "try again after" not in error.message
+    assert error.request_ids == [request_id]
+    assert len(srv.requests_to("/v2/gpt-image-1-edit")) == 1
+
+
+def test_a_job_past_its_poll_time_says_it_was_submitted(srv, client):
+    srv.polls_before_done = 10**6
+    provider = SegmindProvider(
+        client, srv.api_key, srv.base_url, srv.upload_url, poll_timeout=0, sleep=lambda s: None
+    )
+
+    with pytest.raises(ProviderError) as info:
+        call_with_retries(lambda: provider.call(inpaint()), sleep=lambda s: None)
+
+    assert "still processing after 0 s" in info.value.message
+    assert_says_submitted(info.value, srv)
+
+
+def test_a_job_past_the_call_deadline_says_it_was_submitted(srv, client):
+    srv.polls_before_done = 10**6
+    provider = SegmindProvider(
+        client, srv.api_key, srv.base_url, srv.upload_url, poll_interval=0.05
+    )
+
+    def call():
+        return call_within(provider.client, 2.0, lambda: provider.call(inpaint()))
+
+    with pytest.raises(ProviderError) as info:
+        call_with_retries(call, sleep=lambda s: None)
+
+    assert info.value.message.startswith("The provider did not finish within 2 s")
+    assert_says_submitted(info.value, srv)
+
+
+def test_a_poll_asked_to_wait_too_long_says_the_job_was_submitted(srv, provider, waits):
+    srv.fail_next(503, {"error": "busy"}, {"Retry-After": "600"}, path="/v2/requests/")
+
+    with pytest.raises(ProviderError) as info:
+        call_with_retries(lambda: provider.call(inpaint()), sleep=waits.append)
+
+    assert "asks to wait about 10 minutes" in info.value.message
+    assert_says_submitted(info.value, srv)
+    assert waits == []
