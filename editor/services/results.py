@@ -77,11 +77,14 @@ def store_one(record: Record, prepared: Prepared, data: bytes, position: int) ->
         final = paste_back.paste_back(original.pixels, raw.pixels, mask)
         fmt, quality = _output_format(record)
         bands, rows = source_bands(record.source), _rows_touched(mask)
-        # Three steps that need only the arrays: beside each other on an idle machine.
-        shown, payload, (drift_report, heat) = cpu.side_by_side(
+        # Steps that need only the arrays, in two halves of about equal CPU (previews ~35 ms;
+        # PNG ~15 + drift ~25): beside each other on an idle machine, 75 -> ~50 ms of wall.
+        shown, (payload, (drift_report, heat)) = cpu.side_by_side(
             lambda: renditions.render(final),
-            lambda: _encode_result(final, original.icc_profile, fmt, quality, bands, rows),
-            lambda: _drift(original.pixels, raw.pixels, mask),
+            lambda: (
+                _encode_result(final, original.icc_profile, fmt, quality, bands, rows),
+                _drift(original.pixels, raw.pixels, mask),
+            ),
         )
         drift_asset = store(heat.data, Asset.Kind.DRIFT, "drift", "webp", (heat.width, heat.height))
         result_asset = store(payload, Asset.Kind.RESULT, "result", fmt, original.size)
