@@ -101,6 +101,11 @@ def parse_retry_after(
         when = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError):
         return None
+    return _seconds_until(when, now)
+
+
+def _seconds_until(when: datetime, now: Callable[[], datetime]) -> float:
+    """Seconds from now until `when` (a time without a zone is UTC), never negative."""
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max((when - now()).total_seconds(), 0.0)
@@ -128,6 +133,4 @@ def parse_reset_at(
                 when = email.utils.parsedate_to_datetime(value)
             except (TypeError, ValueError, IndexError):
                 return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - now()).total_seconds(), 0.0)
+    return _seconds_until(when, now)
